@@ -1,0 +1,41 @@
+"""Harvesters: one module per source kind, behind one small protocol.
+
+A harvester turns one configured source (e.g. a GitHub organisation) into
+normalised `Repo` records. Adding a forge is one module, one line in
+HARVESTERS and one test file.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from typing import TYPE_CHECKING, Protocol
+
+from harvesters.github import GitHubHarvester
+
+if TYPE_CHECKING:
+    from pulse.config import Publisher, Settings
+    from pulse.record import Repo
+
+
+class Harvester(Protocol):
+    """What every source kind provides."""
+
+    kind: str
+
+    def __init__(self, settings: "Settings") -> None: ...
+
+    @staticmethod
+    def check_target(target: str) -> str | None:
+        """Return a problem with a configured target (e.g. a bad login), or None."""
+
+    def harvest(self, publisher: "Publisher", target: str) -> Iterator["Repo"]:
+        """Yield every public repo of `target`; raise SourceError if the source failed."""
+
+    @property
+    def requests_made(self) -> int:
+        """HTTP requests spent so far, for the run summary."""
+
+
+HARVESTERS: dict[str, type[Harvester]] = {
+    GitHubHarvester.kind: GitHubHarvester,
+}

@@ -1,0 +1,146 @@
+"""GitHub organisations, harvested with PyGithub.
+
+Only attributes that the org repo list response already carries are read,
+so PyGithub's lazy loading never adds a request per repo; the one extra call
+per repo is its README. Requests are serial, as GitHub asks.
+"""
+
+from __future__ import annotations
+
+import logging
+import re
+from collections.abc import Iterator
+from datetime import datetime, timezone
+from typing import TYPE_CHECKING
+
+from github import Auth, Github, GithubException, GithubRetry
+from github.Repository import Repository
+
+from pulse.errors import SourceError
+from pulse.record import Repo, cap_readme
+
+if TYPE_CHECKING:
+    from pulse.config import Publisher, Settings
+
+log = logging.getLogger(__name__)
+
+# GitHub logins: alphanumerics and single hyphens, at most 39 characters.
+_LOGIN = re.compile(r"^[A-Za-z0-9](?:[A-Za-z0-9]|-(?=[A-Za-z0-9])){0,38}$")
+# GitHub's contents API stops inlining file bodies above 1 MB; PyGithub's
+# decoded_content then asserts, so bigger READMEs are skipped on purpose.
+README_MAX_BYTES = 1_000_000
+TIMEOUT_SECONDS = 20
+
+
+class GitHubHarvester:
+    """Lists every public repo of a GitHub organisation and reads its README."""
+
+    kind = "github"
+
+    def __init__(self, settings: "Settings") -> None:
+        self._requests = 0
+        auth = Auth.Token(settings.github_token) if settings.github_token else None
+        self._github = Github(
+            base_url=settings.github_api_url,
+            auth=auth,
+            per_page=100,
+            timeout=TIMEOUT_SECONDS,
+            retry=GithubRetry(total=settings.github_retries, backoff_factor=0.5, max_rate_limit_wait=60),
+            seconds_between_requests=settings.github_request_interval,
+            user_agent="Pulse (UK public-sector code index)",
+        )
+        # Count requests the cheap way: every response passes through this hook.
+        requester = self._github.requester
+        original = requester._Requester__requestRaw  # type: ignore[attr-defined]
+
+        def counted(*args, **kwargs):  # type: ignore[no-untyped-def]
+            self._requests += 1
+            return original(*args, **kwargs)
+
+        requester._Requester__requestRaw = counted  # type: ignore[attr-defined]
+
+    @property
+    def requests_made(self) -> int:
+        return self._requests
+
+    @staticmethod
+    def check_target(target: str) -> str | None:
+        if not _LOGIN.match(target):
+            return f"'{target}' is not a valid GitHub organisation login"
+        return None
+
+    def harvest(self, publisher: "Publisher", target: str) -> Iterator[Repo]:
+        harvested_at = _iso(datetime.now(timezone.utc))
+        try:
+            repos = self._github.get_organization(target).get_repos(type="public")
+            for repo in repos:
+                yield self._record(repo, publisher, target, harvested_at)
+        except GithubException as exc:
+            raise SourceError(_describe(exc, target)) from exc
+        except OSError as exc:  # connection refused, timeout, DNS...
+            raise SourceError(f"GitHub organisation '{target}': network error: {exc}") from exc
+
+    def _record(self, repo: Repository, publisher: "Publisher", target: str, harvested_at: str) -> Repo:
+        licence = repo.license.spdx_id if repo.license else ""
+        if licence == "NOASSERTION":  # GitHub's "a licence file we could not identify"
+            licence = "Other"
+        return Repo(
+            id=repo.id,
+            owner=repo.owner.login,
+            name=repo.name,
+            url=repo.html_url,
+            source=f"{self.kind}:{target.lower()}",
+            publisher=publisher.name,
+            publisher_type=publisher.type,
+            description=repo.description or "",
+            homepage=repo.homepage or "",
+            topics=tuple(repo.topics or ()),
+            language=repo.language or "",
+            licence=licence or "",
+            stars=repo.stargazers_count or 0,
+            forks=repo.forks_count or 0,
+            open_issues=repo.open_issues_count or 0,
+            archived=bool(repo.archived),
+            is_template=bool(repo.is_template),
+            fork=bool(repo.fork),
+            created_at=_iso(repo.created_at),
+            pushed_at=_iso(repo.pushed_at),
+            updated_at=_iso(repo.updated_at),
+            default_branch=repo.default_branch or "",
+            readme=self._readme(repo),
+            harvested_at=harvested_at,
+        )
+
+    def _readme(self, repo: Repository) -> str:
+        """The README as text, or "" when there is none (404) or the repo is empty (409)."""
+        try:
+            content = repo.get_readme()
+        except GithubException as exc:
+            if exc.status in (404, 409):
+                return ""
+            log.warning("README of %s not read: %s", repo.full_name, _describe(exc, repo.full_name))
+            return ""
+        if content.size > README_MAX_BYTES or content.encoding != "base64":
+            log.warning("README of %s skipped: %s bytes", repo.full_name, content.size)
+            return ""
+        try:
+            return cap_readme(content.decoded_content.decode("utf-8", errors="replace"))
+        except (ValueError, TypeError) as exc:  # corrupt base64
+            log.warning("README of %s not decoded: %s", repo.full_name, exc)
+            return ""
+
+
+def _iso(value: datetime | None) -> str:
+    if value is None:
+        return ""
+    if value.tzinfo is not None:
+        value = value.astimezone(timezone.utc)
+    return value.strftime("%Y-%m-%dT%H:%M:%SZ")
+
+
+def _describe(exc: GithubException, target: str) -> str:
+    """A one-line reason that never includes request headers (the token)."""
+    message = exc.data.get("message") if isinstance(exc.data, dict) else None
+    reasons = {401: "bad or expired GITHUB_TOKEN", 403: "forbidden or rate limited", 404: "not found"}
+    reason = message or reasons.get(exc.status, "request failed")
+    return f"GitHub '{target}': HTTP {exc.status}: {reason}"

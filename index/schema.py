@@ -1,0 +1,120 @@
+"""The Whoosh schema, and the two mappings record -> document and hit -> record.
+
+Only the `index` package imports whoosh. Bump SCHEMA_VERSION whenever a field
+or an analyzer changes: an index built with another version is refused with
+a message saying how to rebuild it, instead of answering wrongly.
+"""
+
+from __future__ import annotations
+
+import json
+from calendar import timegm
+from time import strptime
+from typing import Any
+
+from whoosh import analysis, fields
+
+from pulse.record import Repo
+from pulse.text import excerpt, markdown_to_text
+
+SCHEMA_VERSION = 1
+
+# Words: stemmed, lower-cased, English stop words removed.
+_TEXT = analysis.StemmingAnalyzer()
+# Repo names: split on dots, dashes, underscores and CamelCase first, so
+# `Escc.RubbishAndRecycling.SiteFinder` is found by "rubbish" or "site finder".
+_NAME = (
+    analysis.RegexTokenizer(r"[^\s/]+")
+    | analysis.IntraWordFilter(splitwords=True, splitnums=False)
+    | analysis.LowercaseFilter()
+    | analysis.StopFilter()
+    | analysis.StemFilter()
+)
+
+
+def build_schema() -> fields.Schema:
+    return fields.Schema(
+        # Document key: the forge's numeric id, stable across renames.
+        id=fields.ID(unique=True, stored=True),
+        # "owner/name" lower-cased, for the detail page and API lookups.
+        full_name_key=fields.ID(unique=True),
+        # Which configured source produced the repo ("github:login"): a
+        # harvest replaces exactly the repos of the sources that succeeded.
+        source=fields.ID(stored=True),
+        # Searchable text. Name and description are boosted at query time.
+        name=fields.TEXT(analyzer=_NAME, field_boost=1.0),
+        description=fields.TEXT(analyzer=_TEXT, stored=True),
+        topics_text=fields.TEXT(analyzer=_TEXT),
+        # A bounded plain-text README excerpt: searching whole README bodies
+        # costs ~10x at 50k repos. Stored for highlighted snippets.
+        readme_excerpt=fields.TEXT(analyzer=_TEXT, stored=True),
+        # Facets and filters: exact values in columns (sortable) for fast counts.
+        language=fields.ID(sortable=True),
+        licence=fields.ID(sortable=True),
+        publisher=fields.ID(sortable=True),
+        publisher_type=fields.ID(sortable=True),
+        archived=fields.ID(sortable=True),  # "yes" / "no"
+        # Topics are many per repo: a keyword field, counted from postings.
+        topic=fields.KEYWORD(lowercase=True, commas=True),
+        # Sort keys.
+        stars=fields.NUMERIC(sortable=True, bits=32, signed=False),
+        pushed=fields.NUMERIC(sortable=True, bits=64, signed=False),  # epoch seconds
+        # The whole record minus its README, as JSON: one read per hit.
+        record=fields.STORED(),
+        # The README markdown, kept apart so result pages need not decode it.
+        readme=fields.STORED(),
+    )
+
+
+FACET_FIELDS: dict[str, str] = {
+    # API parameter name -> index field
+    "language": "language",
+    "licence": "licence",
+    "publisher": "publisher",
+    "publisher_type": "publisher_type",
+    "topic": "topic",
+    "archived": "archived",
+}
+
+NONE_VALUE = "(none)"  # facet value for a missing language or licence
+
+
+def to_document(repo: Repo) -> dict[str, Any]:
+    """Map a record to the fields Whoosh indexes and stores."""
+    record = repo.to_dict(with_readme=False)
+    return {
+        "id": str(repo.id),
+        "full_name_key": repo.full_name.lower(),
+        "source": repo.source,
+        "name": repo.name,
+        "description": repo.description,
+        "topics_text": " ".join(t.replace("-", " ") for t in repo.topics),
+        "readme_excerpt": excerpt(markdown_to_text(repo.readme)) if repo.readme else "",
+        "language": repo.language or NONE_VALUE,
+        "licence": repo.licence or NONE_VALUE,
+        "publisher": repo.publisher,
+        "publisher_type": repo.publisher_type,
+        "archived": "yes" if repo.archived else "no",
+        "topic": ",".join(t.lower() for t in repo.topics),
+        "stars": max(0, repo.stars),
+        "pushed": _epoch(repo.pushed_at),
+        "record": json.dumps(record, separators=(",", ":")),
+        "readme": repo.readme,
+    }
+
+
+def to_record(stored: dict[str, Any], *, with_readme: bool = False) -> Repo:
+    """Map a hit's stored fields back to a record."""
+    data = json.loads(stored["record"])
+    if with_readme:
+        data["readme"] = stored.get("readme", "")
+    return Repo.from_dict(data)
+
+
+def _epoch(iso: str) -> int:
+    if not iso:
+        return 0
+    try:
+        return timegm(strptime(iso, "%Y-%m-%dT%H:%M:%SZ"))
+    except ValueError:
+        return 0

@@ -1,0 +1,38 @@
+"""Pulse's domain errors: one small hierarchy, translated once at each edge.
+
+    PulseError
+    ├── ConfigError     sources.yaml or settings are wrong   -> CLI message, exit 2
+    ├── SourceError     one source could not be harvested     -> reported, run goes on
+    ├── QueryError      a search request is not acceptable   -> HTTP 400
+    └── NotFound        no such repository or page            -> HTTP 404
+
+The web app turns these into an error page or the one JSON error shape; the
+CLI into a one-line message and a non-zero exit code.
+"""
+
+from __future__ import annotations
+
+
+class PulseError(Exception):
+    """Base of every error Pulse raises on purpose."""
+
+
+class ConfigError(PulseError):
+    """A configuration file is malformed; the message names file, line and key."""
+
+    def __init__(self, path: str, line: int | None, key: str, problem: str) -> None:
+        self.path, self.line, self.key, self.problem = path, line, key, problem
+        where = f"{path}, line {line}" if line else path
+        super().__init__(f"{where}: {key}: {problem}")
+
+
+class SourceError(PulseError):
+    """A source (e.g. one GitHub organisation) could not be harvested."""
+
+
+class QueryError(PulseError):
+    """A search request that Pulse will not run, with a message for the user."""
+
+
+class NotFound(PulseError):
+    """The thing asked for does not exist."""

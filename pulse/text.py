@@ -1,0 +1,45 @@
+"""Markdown to plain text, for indexing and snippets.
+
+Search runs over a bounded plain-text excerpt of the README, not the whole
+markdown: whole bodies cost about 10x at query time (see BENCHMARKS.md), and
+badges, link targets and HTML are noise for ranking.
+"""
+
+from __future__ import annotations
+
+import re
+
+from markdown_it import MarkdownIt
+
+EXCERPT_CHARS = 2_000
+
+_md = MarkdownIt("commonmark", {"html": False})
+_SPACES = re.compile(r"[ \t\r\f\v]+")
+_BLANKS = re.compile(r"\n{2,}")
+_TAGS = re.compile(r"<[^>]{0,500}>")
+
+
+def markdown_to_text(markdown: str) -> str:
+    """Readable text of a markdown document: words of headings, paragraphs, lists, code."""
+    parts: list[str] = []
+    for token in _md.parse(markdown):
+        if token.type == "inline" and token.children:
+            words = [c.content for c in token.children if c.type in ("text", "code_inline")]
+            parts.append("".join(words))
+        elif token.type in ("fence", "code_block"):
+            parts.append(token.content.strip())
+        elif token.type.endswith("_close") and token.block:
+            parts.append("\n")
+    text = " ".join(p for p in parts if p)
+    text = _TAGS.sub(" ", text)
+    text = _SPACES.sub(" ", text)
+    text = "\n".join(line.strip() for line in text.split("\n"))
+    return _BLANKS.sub("\n", text).strip()
+
+
+def excerpt(text: str, limit: int = EXCERPT_CHARS) -> str:
+    """The first `limit` characters, cut at a word boundary."""
+    if len(text) <= limit:
+        return text
+    cut = text.rfind(" ", 0, limit)
+    return text[: cut if cut > limit // 2 else limit]
