@@ -156,12 +156,16 @@ class _Handler(BaseHTTPRequestHandler):
     protocol_version = "HTTP/1.1"
     server: _Server
     timeout = 60  # idle keep-alive connections are dropped after this
+    # Buffer the response and disable Nagle so headers and body leave together
+    # (no Nagle/delayed-ACK stalls on keep-alive connections).
+    wbufsize = -1
 
     def version_string(self) -> str:
         return "GitHub.com"
 
     def setup(self) -> None:
         super().setup()
+        self.connection.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
         self.server.fake._track(self.connection, True)
 
     def finish(self) -> None:
@@ -905,7 +909,7 @@ def build_world(fake: FakeGitHub, orgs: int = 3, repos_per_org: int = 120, seed:
                 fork=rng.random() < 0.08,
                 readme=None if 0.05 < roll < 0.1 else fake_readme(name, svc[1], council, language, svc[2]),
                 empty=0.1 < roll < 0.12,
-                pushed_at=_iso(1_700_000_000 - rng.randrange(0, 4 * 365 * 86400)),
+                pushed_at=_iso(1_700_000_000 - rng.randrange(0, 3 * 365 * 86400)),
             )
 
 

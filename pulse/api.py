@@ -1,0 +1,47 @@
+"""The JSON API: the public contract, documented in the README."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from starlette.requests import Request
+from starlette.responses import JSONResponse
+
+from index.search import SearchPage, search as run_search
+from pulse.errors import NotFound
+from pulse.query import SearchRequest
+
+
+def page_to_json(page: SearchPage) -> dict[str, Any]:
+    """The /api/search body; also what the HTML page renders from."""
+    request = page.request
+    return {
+        "query": request.q,
+        "filters": {k: list(v) for k, v in request.filters.items()},
+        "sort": request.sort,
+        "total": page.total,
+        "page": request.page,
+        "per_page": request.per_page,
+        "pages": page.pages,
+        "note": page.note,
+        "results": [dict(hit.repo.to_dict(with_readme=False), snippet=hit.snippet) for hit in page.hits],
+        "facets": {name: [{"value": f.value, "count": f.count} for f in values] for name, values in page.facets.items()},
+    }
+
+
+def search(request: Request) -> JSONResponse:
+    page = run_search(request.app.state.store, SearchRequest.from_params(request.query_params))
+    return JSONResponse(page_to_json(page))
+
+
+def repo(request: Request) -> JSONResponse:
+    owner, name = request.path_params["owner"], request.path_params["name"]
+    record = request.app.state.store.get(owner, name)
+    if record is None:
+        raise NotFound(f"No repository {owner}/{name} in the catalogue.")
+    return JSONResponse(record.to_dict())
+
+
+def healthz(request: Request) -> JSONResponse:
+    store = request.app.state.store
+    return JSONResponse({"status": "ok", "documents": store.doc_count(), "demo": store.has_demo()})

@@ -1,0 +1,63 @@
+"""HTML pages. Same search path as the API; only the rendering differs."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from jinja2 import Environment, FileSystemLoader, select_autoescape
+from markupsafe import Markup
+from starlette.requests import Request
+from starlette.responses import HTMLResponse
+
+from index.search import search as run_search
+from pulse.errors import NotFound
+from pulse.query import FILTERS, SORTS, SearchRequest
+from pulse.render import render_readme
+
+TEMPLATES_DIR = Path(__file__).resolve().parent.parent / "templates"
+FACET_LABELS = {
+    "publisher_type": "Publisher type", "publisher": "Publisher", "language": "Language",
+    "licence": "Licence", "topic": "Topic", "archived": "Archived",
+}
+SORT_LABELS = {"relevance": "Best match", "stars": "Most stars", "updated": "Recently updated"}
+TYPE_LABELS = {
+    "local-government": "Local government", "central-government": "Central government",
+    "health": "Health", "devolved": "Devolved government", "other-public": "Other public body",
+}
+FACETS_SHOWN = 10
+
+env = Environment(loader=FileSystemLoader(TEMPLATES_DIR), autoescape=select_autoescape(default=True))
+env.globals.update(FACET_LABELS=FACET_LABELS, SORT_LABELS=SORT_LABELS, TYPE_LABELS=TYPE_LABELS,
+                   FILTERS=FILTERS, SORTS=SORTS, FACETS_SHOWN=FACETS_SHOWN)
+
+
+def render(request: Request, template: str, status: int = 200, **context: object) -> HTMLResponse:
+    store = getattr(request.app.state, "store", None)
+    context.setdefault("demo", bool(store and store.has_demo()))
+    html = env.get_template(template).render(request=request, **context)
+    return HTMLResponse(html, status_code=status)
+
+
+def home(request: Request) -> HTMLResponse:
+    page = run_search(request.app.state.store, SearchRequest(per_page=1))
+    return render(request, "home.html", total=page.total, facets=page.facets)
+
+
+def search_page(request: Request) -> HTMLResponse:
+    search_request = SearchRequest.from_params(request.query_params)
+    page = run_search(request.app.state.store, search_request)
+    return render(request, "search.html", page=page, search=search_request)
+
+
+def repo_page(request: Request) -> HTMLResponse:
+    owner, name = request.path_params["owner"], request.path_params["name"]
+    record = request.app.state.store.get(owner, name)
+    if record is None:
+        raise NotFound(f"There is no repository {owner}/{name} in the catalogue.")
+    readme_html = Markup(render_readme(record.readme)) if record.readme else ""
+    return render(request, "repo.html", repo=record, readme_html=readme_html)
+
+
+def error_page(request: Request, status: int, message: str) -> HTMLResponse:
+    titles = {400: "There is a problem with your search", 404: "Page not found", 500: "Sorry, there is a problem"}
+    return render(request, "error.html", status=status, title=titles.get(status, "Error"), message=message)
