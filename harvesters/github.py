@@ -77,8 +77,10 @@ class GitHubHarvester:
                 yield self._record(repo, publisher, target, harvested_at)
         except GithubException as exc:
             raise SourceError(_describe(exc, target)) from exc
-        except OSError as exc:  # connection refused, timeout, DNS...
-            raise SourceError(f"GitHub organisation '{target}': network error: {exc}") from exc
+        except OSError as exc:  # refused, timeout, DNS, and requests' RetryError after persistent 5xx
+            raise SourceError(f"GitHub '{target}': network error or server error after retries: {type(exc).__name__}") from exc
+        except ValueError as exc:  # PyGithub lets a malformed JSON body through as JSONDecodeError
+            raise SourceError(f"GitHub '{target}': malformed response: {exc}") from exc
 
     def _record(self, repo: Repository, publisher: "Publisher", target: str, harvested_at: str) -> Repo:
         licence = repo.license.spdx_id if repo.license else ""
@@ -119,6 +121,9 @@ class GitHubHarvester:
             if exc.status in (404, 409):
                 return ""
             log.warning("README of %s not read: %s", repo.full_name, _describe(exc, repo.full_name))
+            return ""
+        except (OSError, ValueError) as exc:
+            log.warning("README of %s not read: %s", repo.full_name, type(exc).__name__)
             return ""
         if content.size > README_MAX_BYTES or content.encoding != "base64":
             log.warning("README of %s skipped: %s bytes", repo.full_name, content.size)

@@ -1,0 +1,124 @@
+"""The GitHub harvester: real PyGithub over HTTP against the fake GitHub server."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from harvesters.github import GitHubHarvester
+from pulse.config import Publisher, Settings, Source
+from pulse.errors import SourceError
+from tests.conftest import github_env
+from tests.fake_github import FakeGitHub
+
+DORSET = Publisher(name="Dorset Council", type="local-government", sources=(Source("github", "Dorset-Council-UK"),))
+
+
+def harvester(fake: FakeGitHub, tmp_path: Path, **env: str) -> GitHubHarvester:
+    return GitHubHarvester(Settings.from_env(github_env(fake, **env), data_dir=tmp_path))
+
+
+def test_list_fields_are_normalised_into_records(github: FakeGitHub, tmp_path: Path) -> None:
+    github.add_repo("Dorset-Council-UK", "BinDayFinder", description="Find your bin day", topics=["waste", "bins"],
+                    language="C#", license_spdx="MIT", stars=12, forks=3, open_issues=2, is_template=True,
+                    homepage="https://www.dorsetcouncil.gov.uk", readme="# Bin day finder\n\nEnter your postcode.")
+    github.add_repo("Dorset-Council-UK", "unlicensed", license_spdx=None, archived=True, language=None)
+    records = {r.name: r for r in harvester(github, tmp_path).harvest(DORSET, "Dorset-Council-UK")}
+
+    bins = records["BinDayFinder"]
+    assert bins.full_name == "Dorset-Council-UK/BinDayFinder"
+    assert bins.url == "https://github.com/Dorset-Council-UK/BinDayFinder"
+    assert bins.id == github.repo("Dorset-Council-UK", "BinDayFinder")["id"]
+    assert (bins.description, bins.topics, bins.language, bins.licence) == ("Find your bin day", ("waste", "bins"), "C#", "MIT")
+    assert (bins.stars, bins.forks, bins.open_issues, bins.is_template, bins.archived) == (12, 3, 2, True, False)
+    assert bins.homepage == "https://www.dorsetcouncil.gov.uk"
+    assert bins.readme == "# Bin day finder\n\nEnter your postcode."
+    assert (bins.publisher, bins.publisher_type, bins.source) == ("Dorset Council", "local-government", "github:dorset-council-uk")
+    assert bins.default_branch == "main"
+    for stamp in (bins.created_at, bins.pushed_at, bins.updated_at, bins.harvested_at):
+        assert len(stamp) == 20 and stamp.endswith("Z")
+
+    plain = records["unlicensed"]
+    assert (plain.licence, plain.language, plain.archived) == ("", "", True)
+
+
+def test_every_page_of_a_250_repo_org_is_read(github: FakeGitHub, tmp_path: Path) -> None:
+    for i in range(250):
+        github.add_repo("big-council", f"repo-{i:03d}")
+    records = list(harvester(github, tmp_path).harvest(DORSET, "big-council"))
+    assert len({r.id for r in records}) == 250
+    list_requests = [r for r in github.requests if r.path.endswith("/repos")]
+    assert len(list_requests) == 3
+    assert all(r.query.get("per_page") == "100" for r in list_requests)
+
+
+def test_no_lazy_loading_adds_requests_per_repo(github: FakeGitHub, tmp_path: Path) -> None:
+    """Only the README costs a request per repo: reading a list attribute that PyGithub would
+    complete lazily (GET /repos/{owner}/{name}) fails this test."""
+    for i in range(30):
+        github.add_repo("Dorset-Council-UK", f"repo-{i}", fork=(i % 3 == 0), topics=["x"])
+    github.reset_counts()
+    pulse = harvester(github, tmp_path)
+    records = list(pulse.harvest(DORSET, "Dorset-Council-UK"))
+    per_repo = [r.path for r in github.requests if r.path.startswith("/repos/")]
+    assert len(records) == 30
+    assert sorted(per_repo) == sorted(f"/repos/Dorset-Council-UK/{r.name}/readme" for r in records)
+    assert pulse.requests_made == len(github.requests) == 30 + 2  # READMEs + org + one list page
+
+
+def test_missing_readme_and_empty_repo_give_empty_text(github: FakeGitHub, tmp_path: Path) -> None:
+    github.add_repo("Dorset-Council-UK", "no-readme", readme=None)
+    github.add_repo("Dorset-Council-UK", "empty", empty=True)
+    records = {r.name: r for r in harvester(github, tmp_path).harvest(DORSET, "Dorset-Council-UK")}
+    assert records["no-readme"].readme == ""
+    assert records["empty"].readme == ""
+    statuses = {r.path: r for r in github.requests}
+    assert "/repos/Dorset-Council-UK/empty/readme" in statuses
+
+
+def test_unknown_org_is_a_source_error(github: FakeGitHub, tmp_path: Path) -> None:
+    with pytest.raises(SourceError, match="HTTP 404"):
+        list(harvester(github, tmp_path).harvest(DORSET, "no-such-council"))
+
+
+def test_bad_token_is_reported_without_showing_it(github: FakeGitHub, tmp_path: Path) -> None:
+    github.add_repo("Dorset-Council-UK", "a")
+    github.fail("/orgs/Dorset-Council-UK", 401)
+    with pytest.raises(SourceError) as caught:
+        list(harvester(github, tmp_path, GITHUB_TOKEN="ghp_topsecret123").harvest(DORSET, "Dorset-Council-UK"))
+    assert "401" in str(caught.value) and "ghp_topsecret123" not in str(caught.value)
+    sent = github.requests[-1].headers.get("authorization", "")
+    assert sent.endswith("ghp_topsecret123")
+
+
+def test_persistent_server_errors_and_malformed_json_are_source_errors(github: FakeGitHub, tmp_path: Path) -> None:
+    github.add_repo("broken-500", "a")
+    github.add_repo("broken-json", "a")
+    github.fail("/orgs/broken-500", 500)
+    github.fail("/orgs/broken-json", 200, body="{not json")
+    with pytest.raises(SourceError, match="after retries"):
+        list(harvester(github, tmp_path).harvest(DORSET, "broken-500"))
+    with pytest.raises(SourceError, match="malformed"):
+        list(harvester(github, tmp_path).harvest(DORSET, "broken-json"))
+
+
+def test_transient_server_error_is_retried(github: FakeGitHub, tmp_path: Path) -> None:
+    github.add_repo("Dorset-Council-UK", "a")
+    github.fail("/orgs/Dorset-Council-UK/repos", 502, times=1)
+    records = list(harvester(github, tmp_path).harvest(DORSET, "Dorset-Council-UK"))
+    assert [r.name for r in records] == ["a"]
+
+
+def test_a_failing_readme_does_not_fail_the_org(github: FakeGitHub, tmp_path: Path) -> None:
+    github.add_repo("Dorset-Council-UK", "a", readme="# A")
+    github.add_repo("Dorset-Council-UK", "b", readme="# B")
+    github.fail("/repos/Dorset-Council-UK/a/readme", 500)
+    records = {r.name: r for r in harvester(github, tmp_path).harvest(DORSET, "Dorset-Council-UK")}
+    assert records["a"].readme == "" and records["b"].readme == "# B"
+
+
+def test_check_target_rejects_bad_logins() -> None:
+    assert GitHubHarvester.check_target("Dorset-Council-UK") is None
+    assert GitHubHarvester.check_target("-bad") is not None
+    assert GitHubHarvester.check_target("a" * 40) is not None
