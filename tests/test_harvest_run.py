@@ -98,3 +98,14 @@ def test_cli_malformed_sources_exits_before_touching_the_index(tmp_path: Path) -
         f"pulse: {sources}, line 3: publishers[0].type: 'parish' is not one of "
         "local-government, central-government, health, devolved, other-public")
     assert not data_dir.exists()
+
+
+def test_readme_fake_world_walkthrough_sources_match_the_generated_world(github: FakeGitHub, tmp_path: Path) -> None:
+    """The README's "try a harvest without GitHub" steps: generated world + tests/data/fake-world-sources.yaml."""
+    from tests.fake_github import build_world
+
+    build_world(github, orgs=3, repos_per_org=12)
+    sources = Path(__file__).parent / "data" / "fake-world-sources.yaml"
+    result = run_cli("harvest", "--sources", str(sources), "--data-dir", str(tmp_path), env=github_env(github))
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert "Harvested 3 of 3 sources" in result.stdout
