@@ -56,7 +56,8 @@ class LiveServer:
         self.thread.join(timeout=10)
 
     def get(self, path: str, **kwargs) -> httpx.Response:  # type: ignore[no-untyped-def]
-        return httpx.get(self.url + path, timeout=30, **kwargs)
+        kwargs.setdefault("timeout", 30)
+        return httpx.get(self.url + path, **kwargs)
 
 
 def make_repo(id: int, name: str, owner: str = "Dorset-Council-UK", **fields) -> Repo:  # noqa: A002

@@ -1,0 +1,113 @@
+"""The one search function: ranking basics, facets, filters, threads and fresh data."""
+
+from __future__ import annotations
+
+import threading
+from pathlib import Path
+
+from index.search import search
+from index.store import IndexStore
+from pulse.config import Settings
+from pulse.query import SearchRequest
+from tests.conftest import LiveServer, make_repo
+
+
+class Params(dict):
+    """A minimal multi-dict, like Starlette's QueryParams."""
+
+    def getlist(self, key: str) -> list[str]:
+        value = self.get(key)
+        return value if isinstance(value, list) else ([value] if value is not None else [])
+
+
+def request(**params) -> SearchRequest:  # type: ignore[no-untyped-def]
+    return SearchRequest.from_params(Params(params))
+
+
+def test_name_is_split_on_dots_dashes_and_camel_case(store: IndexStore) -> None:
+    store.add_records([make_repo(1, "Escc.RubbishAndRecycling.SiteFinder"), make_repo(2, "planning-search")])
+    assert [h.repo.id for h in search(store, request(q="rubbish")).hits] == [1]
+    assert [h.repo.id for h in search(store, request(q="site finder")).hits] == [1]
+    assert [h.repo.id for h in search(store, request(q="planning")).hits] == [2]
+
+
+def test_stemming_and_field_boosts(store: IndexStore) -> None:
+    store.add_records([
+        make_repo(1, "notes", readme="This mentions parking once among many other words."),
+        make_repo(2, "parking-permits", description="Apply for parking permits"),
+    ])
+    page = search(store, request(q="permit"))
+    assert [h.repo.id for h in page.hits] == [2]
+    assert [h.repo.id for h in search(store, request(q="parking")).hits] == [2, 1]
+
+
+def test_all_words_first_then_any_word_with_a_note(store: IndexStore) -> None:
+    store.add_records([make_repo(1, "bins", description="bin collection day"), make_repo(2, "roads", description="potholes")])
+    assert search(store, request(q="bin collection")).note == ""
+    fallback = search(store, request(q="potholes unicorn"))
+    assert [h.repo.id for h in fallback.hits] == [2] and "any" in fallback.note
+
+
+def test_facets_count_every_match_not_just_the_page(store: IndexStore) -> None:
+    store.add_records([make_repo(i, f"form-{i}", description="form builder", language="Ruby" if i % 3 else "Python",
+                                 topics=("forms", "govuk") if i % 2 else ("forms",)) for i in range(1, 46)])
+    page = search(store, request(q="form", per_page=5))
+    assert page.total == 45 and len(page.hits) == 5 and page.pages == 9
+    assert {f.value: f.count for f in page.facets["language"]} == {"Ruby": 30, "Python": 15}
+    assert {f.value: f.count for f in page.facets["topic"]} == {"forms": 45, "govuk": 23}
+    filtered = search(store, request(q="form", topic="GOVUK"))
+    assert filtered.total == 23
+
+
+def test_sorts_by_stars_and_recent_push(store: IndexStore) -> None:
+    store.add_records([
+        make_repo(1, "a", description="map", stars=5, pushed_at="2020-01-01T00:00:00Z"),
+        make_repo(2, "b", description="map", stars=50, pushed_at="2019-01-01T00:00:00Z"),
+        make_repo(3, "c", description="map", stars=1, pushed_at="2025-01-01T00:00:00Z"),
+    ])
+    assert [h.repo.id for h in search(store, request(q="map", sort="stars")).hits] == [2, 1, 3]
+    assert [h.repo.id for h in search(store, request(q="map", sort="updated")).hits] == [3, 1, 2]
+    assert [h.repo.id for h in search(store, request()).hits] == [2, 1, 3]  # browsing: most starred first
+
+
+def test_snippets_are_escaped_with_marks(store: IndexStore) -> None:
+    store.add_records([make_repo(1, "x", description="Use <b>flood</b> & drainage data <script>alert(1)</script>")])
+    snippet = search(store, request(q="flood")).hits[0].snippet
+    assert '<mark class="hl term0">flood</mark>' in snippet
+    assert "<script>" not in snippet and "<b>" not in snippet and "&lt;script&gt;" in snippet and "&amp;" in snippet
+
+
+def test_searches_from_many_threads_agree(store: IndexStore, demo_records) -> None:  # type: ignore[no-untyped-def]
+    """Each thread has its own searcher: a shared one gave wrong hits and zlib errors."""
+    store.add_records(demo_records)
+    queries = ["drupal", "address lookup", "design system", "booking", "data", "nhs", "forms", "map"]
+    expected = {q: [h.repo.id for h in search(store, request(q=q)).hits] for q in queries}
+    errors: list[BaseException] = []
+    mismatches: list[str] = []
+
+    def worker(offset: int) -> None:
+        try:
+            for i in range(40):
+                q = queries[(i + offset) % len(queries)]
+                if [h.repo.id for h in search(store, request(q=q)).hits] != expected[q]:
+                    mismatches.append(q)
+        except BaseException as exc:  # noqa: BLE001 - collected and asserted below
+            errors.append(exc)
+
+    threads = [threading.Thread(target=worker, args=(n,)) for n in range(6)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert not errors and not mismatches
+
+
+def test_a_running_server_sees_a_new_commit(tmp_path: Path) -> None:
+    settings = Settings.from_env({}, data_dir=tmp_path)
+    with LiveServer(settings, demo=False) as server:
+        assert server.get("/api/search", params={"q": "gritting"}).json()["total"] == 0
+        writer = IndexStore(settings.index_dir)  # as a harvest in another process would
+        writer.add_records([make_repo(9, "gritting-routes", description="Winter gritting routes")])
+        writer.close()
+        for _ in range(3):  # every worker thread must pick the new generation up
+            assert server.get("/api/search", params={"q": "gritting"}).json()["total"] == 1
