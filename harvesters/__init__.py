@@ -7,7 +7,7 @@ HARVESTERS and one test file.
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 from typing import TYPE_CHECKING, Protocol
 
 from harvesters.github import GitHubHarvester
@@ -28,8 +28,12 @@ class Harvester(Protocol):
     def check_target(target: str) -> str | None:
         """Return a problem with a configured target (e.g. a bad login), or None."""
 
-    def harvest(self, publisher: "Publisher", target: str) -> Iterator["Repo"]:
-        """Yield every public repo of `target`; raise SourceError if the source failed."""
+    def harvest(self, publisher: "Publisher", target: str, previous: Mapping[int, "Repo"]) -> Iterator["Repo"]:
+        """Yield every public repo of `target`; raise SourceError if the source failed.
+
+        `previous` holds the records of the last good harvest by id, so that
+        unchanged repos cost no extra requests.
+        """
 
     @property
     def requests_made(self) -> int:

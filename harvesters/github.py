@@ -1,23 +1,25 @@
 """GitHub organisations, harvested with PyGithub.
 
 Only attributes that the org repo list response already carries are read,
-so PyGithub's lazy loading never adds a request per repo; the one extra call
-per repo is its README. Requests are serial, as GitHub asks.
+so PyGithub's lazy loading never adds a request per repo. The README is the
+one extra call per repo, and only for repos that are new or were pushed to
+since the last harvest: an unchanged org costs its list pages and nothing
+more. Requests are serial, as GitHub asks.
 """
 
 from __future__ import annotations
 
 import logging
 import re
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 from datetime import datetime, timezone
 from typing import TYPE_CHECKING
 
-from github import Auth, Github, GithubException, GithubRetry
+from github import Auth, Github, GithubException, GithubRetry, RateLimitExceededException
 from github.Repository import Repository
 
-from pulse.errors import SourceError
-from pulse.record import Repo, cap_readme
+from pulse.errors import RateLimited, SourceError
+from pulse.record import NO_README, Repo, cap_readme
 
 if TYPE_CHECKING:
     from pulse.config import Publisher, Settings
@@ -45,7 +47,10 @@ class GitHubHarvester:
             auth=auth,
             per_page=100,
             timeout=TIMEOUT_SECONDS,
-            retry=GithubRetry(total=settings.github_retries, backoff_factor=0.5, max_rate_limit_wait=60),
+            # Bounded waits: PyGithub would otherwise sleep up to an hour, silently.
+            retry=GithubRetry(total=settings.github_retries, backoff_factor=0.5,
+                              secondary_rate_wait=min(60.0, settings.github_max_rate_limit_wait),
+                              max_rate_limit_wait=settings.github_max_rate_limit_wait),
             seconds_between_requests=settings.github_request_interval,
             user_agent="Pulse (UK public-sector code index)",
         )
@@ -69,20 +74,29 @@ class GitHubHarvester:
             return f"'{target}' is not a valid GitHub organisation login"
         return None
 
-    def harvest(self, publisher: "Publisher", target: str) -> Iterator[Repo]:
+    def harvest(self, publisher: "Publisher", target: str, previous: Mapping[int, Repo]) -> Iterator[Repo]:
         harvested_at = _iso(datetime.now(timezone.utc))
         try:
             repos = self._github.get_organization(target).get_repos(type="public")
             for repo in repos:
-                yield self._record(repo, publisher, target, harvested_at)
+                yield self._record(repo, publisher, target, harvested_at, previous.get(repo.id))
+        except RateLimitExceededException as exc:
+            raise RateLimited(f"GitHub rate limit reached while harvesting '{target}'; "
+                              "the run stopped and resumes from here next time", exc.status) from exc
         except GithubException as exc:
-            raise SourceError(_describe(exc, target)) from exc
+            raise SourceError(_describe(exc, target), exc.status) from exc
         except OSError as exc:  # refused, timeout, DNS, and requests' RetryError after persistent 5xx
             raise SourceError(f"GitHub '{target}': network error or server error after retries: {type(exc).__name__}") from exc
         except ValueError as exc:  # PyGithub lets a malformed JSON body through as JSONDecodeError
             raise SourceError(f"GitHub '{target}': malformed response: {exc}") from exc
 
-    def _record(self, repo: Repository, publisher: "Publisher", target: str, harvested_at: str) -> Repo:
+    def _record(self, repo: Repository, publisher: "Publisher", target: str, harvested_at: str,
+                before: Repo | None) -> Repo:
+        pushed_at = _iso(repo.pushed_at)
+        if before is not None and before.pushed_at == pushed_at and before.readme_sha:
+            readme, readme_sha = before.readme, before.readme_sha  # nothing pushed: README unchanged
+        else:
+            readme, readme_sha = self._readme(repo, before)
         licence = repo.license.spdx_id if repo.license else ""
         if licence == "NOASSERTION":  # GitHub's "a licence file we could not identify"
             licence = "Other"
@@ -106,33 +120,51 @@ class GitHubHarvester:
             is_template=bool(repo.is_template),
             fork=bool(repo.fork),
             created_at=_iso(repo.created_at),
-            pushed_at=_iso(repo.pushed_at),
+            pushed_at=pushed_at,
             updated_at=_iso(repo.updated_at),
             default_branch=repo.default_branch or "",
-            readme=self._readme(repo),
+            readme=readme,
+            readme_sha=readme_sha,
             harvested_at=harvested_at,
         )
 
-    def _readme(self, repo: Repository) -> str:
-        """The README as text, or "" when there is none (404) or the repo is empty (409)."""
+    def _readme(self, repo: Repository, before: Repo | None) -> tuple[str, str]:
+        """(README text, its sha); NO_README when there is none (404) or the repo is empty (409).
+
+        When the README cannot be read this time, the previous text is kept
+        with an unknown sha, so the next run tries again and nothing is lost.
+        """
+        kept = (before.readme, "") if before is not None else ("", "")
         try:
             content = repo.get_readme()
+        except RateLimitExceededException:
+            raise
         except GithubException as exc:
             if exc.status in (404, 409):
-                return ""
+                return "", NO_README
             log.warning("README of %s not read: %s", repo.full_name, _describe(exc, repo.full_name))
-            return ""
+            return kept
         except (OSError, ValueError) as exc:
             log.warning("README of %s not read: %s", repo.full_name, type(exc).__name__)
-            return ""
+            return kept
         if content.size > README_MAX_BYTES or content.encoding != "base64":
-            log.warning("README of %s skipped: %s bytes", repo.full_name, content.size)
-            return ""
+            log.warning("README of %s skipped: %s bytes, over the %s byte limit", repo.full_name, content.size,
+                        README_MAX_BYTES)
+            return "", content.sha or NO_README
         try:
-            return cap_readme(content.decoded_content.decode("utf-8", errors="replace"))
-        except (ValueError, TypeError) as exc:  # corrupt base64
+            raw = content.decoded_content
+        except (ValueError, TypeError, AssertionError) as exc:  # corrupt base64
             log.warning("README of %s not decoded: %s", repo.full_name, exc)
-            return ""
+            return kept
+        return cap_readme(_decode(raw)), content.sha or NO_README
+
+
+def _decode(raw: bytes) -> str:
+    """README bytes as text: UTF-8 (with or without BOM), else Windows-1252, which never fails here."""
+    try:
+        return raw.decode("utf-8-sig")
+    except UnicodeDecodeError:
+        return raw.decode("cp1252", errors="replace")
 
 
 def _iso(value: datetime | None) -> str:

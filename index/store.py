@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import threading
 from collections.abc import Iterable, Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 from whoosh import index as whoosh_index
@@ -31,13 +31,12 @@ class IndexVersionError(PulseError):
 
 
 @dataclass(frozen=True)
-class SourceChange:
-    """What one source's replacement did to the index."""
+class SourceUpdate:
+    """What one harvested source changes in the index: records to write, ids to delete."""
 
-    seen: int
-    added: int
-    updated: int
-    removed: int
+    source: str
+    upsert: list[Repo] = field(default_factory=list)
+    delete_ids: set[int] = field(default_factory=set)
 
 
 class IndexStore:
@@ -82,9 +81,12 @@ class IndexStore:
         stored = self.searcher().document(full_name_key=f"{owner}/{name}".lower())
         return to_record(stored, with_readme=with_readme) if stored else None
 
-    def ids_of_source(self, source: str) -> set[str]:
+    def records_of_source(self, source: str) -> dict[int, Repo]:
+        """Every record of one source by id, with READMEs: the last good harvest."""
         searcher = self.searcher()
-        return {searcher.stored_fields(n)["id"] for n in searcher.docs_for_query(Term("source", source))}
+        records = (to_record(searcher.stored_fields(n), with_readme=True)
+                   for n in searcher.docs_for_query(Term("source", source)))
+        return {r.id: r for r in records}
 
     def has_demo(self) -> bool:
         return any(True for _ in self.searcher().docs_for_query(Prefix("source", DEMO_SOURCE_PREFIX)))
@@ -97,32 +99,24 @@ class IndexStore:
 
     # -- writing ----------------------------------------------------------
 
-    def replace_sources(self, harvested: dict[str, list[Repo]]) -> dict[str, SourceChange]:
-        """Replace the repos of each harvested source, all in one commit.
+    def apply_harvest(self, updates: list[SourceUpdate]) -> None:
+        """Write a whole harvest in one commit: a reader sees all of it or none of it.
 
-        Sources that are not in `harvested` (e.g. because they failed) keep
-        every repo they had. Demo records go at the first real harvest.
+        Sources without an update (e.g. because they failed) keep every repo
+        they had. Demo records go at the first real harvest.
         """
-        changes: dict[str, SourceChange] = {}
-        before = {source: self.ids_of_source(source) for source in harvested}
         writer = self._writer()
         try:
             writer.delete_by_query(Prefix("source", DEMO_SOURCE_PREFIX))
-            for source, repos in harvested.items():
-                writer.delete_by_term("source", source)
-                new_ids = set()
-                for repo in repos:
+            for update in updates:
+                for repo_id in update.delete_ids:
+                    writer.delete_by_term("id", str(repo_id))
+                for repo in update.upsert:
                     writer.update_document(**to_document(repo))
-                    new_ids.add(str(repo.id))
-                old = before[source]
-                changes[source] = SourceChange(
-                    seen=len(repos), added=len(new_ids - old), updated=len(new_ids & old), removed=len(old - new_ids)
-                )
         except BaseException:
             writer.cancel()
             raise
         writer.commit()
-        return changes
 
     def add_records(self, repos: Iterable[Repo], *, clear: bool = False) -> int:
         """Add (or update by id) records in one commit; `clear` empties the index first."""

@@ -1,21 +1,32 @@
-"""The `pulse` command: harvest sources into the index, and serve it.
+"""The `pulse` command: harvest sources into the index, serve it, move it.
 
-Exit codes: 0 success; 1 some sources failed (their old repos are kept);
-2 bad configuration or usage (nothing was touched).
+Exit codes (documented in the README):
+  0  every source harvested
+  1  some sources failed; their previously indexed repos are kept
+  2  bad configuration or usage; nothing was touched
+  3  another harvest or import is running on this data directory
+  4  the API rate limit stopped the run; finished sources were committed and
+     the rest go first next run
 """
 
 from __future__ import annotations
 
 import logging
 import sys
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
+from typing import TYPE_CHECKING, NoReturn
 
 import click
 
 from pulse.config import DEFAULT_SOURCES, Settings, load_sources
-from pulse.errors import PulseError
+from pulse.errors import HarvestLocked, PulseError
 
-EXIT_OK, EXIT_SOURCES_FAILED, EXIT_CONFIG = 0, 1, 2
+if TYPE_CHECKING:
+    from index.store import IndexStore
+
+EXIT_OK, EXIT_SOURCES_FAILED, EXIT_CONFIG, EXIT_LOCKED, EXIT_RATE_LIMITED = 0, 1, 2, 3, 4
 
 data_dir_option = click.option(
     "--data-dir", type=click.Path(file_okay=False, path_type=Path), default=None,
@@ -34,7 +45,6 @@ def main() -> None:
 @data_dir_option
 def harvest(sources_path: Path, data_dir: Path | None) -> None:
     """Harvest every source in the sources file into the index (one commit)."""
-    from index.store import IndexStore
     from pulse.harvest import run_harvest
 
     try:
@@ -42,24 +52,92 @@ def harvest(sources_path: Path, data_dir: Path | None) -> None:
     except PulseError as exc:
         _fail(str(exc), EXIT_CONFIG)
     settings = Settings.from_env(data_dir=data_dir)
+    total_sources = sum(len(p.sources) for p in publishers)
+    with _locked(settings) as store, _Progress(total_sources) as progress:
+        report = run_harvest(publishers, store, settings, progress=progress.update)
+    for entry in report.sources:
+        if entry.status == "ok":
+            click.echo(f"ok          {entry.target}: {entry.seen} repos (+{entry.added} new, {entry.updated} updated, "
+                       f"-{entry.removed} removed), {entry.requests} requests, {entry.seconds:.1f}s")
+        elif entry.status == "tombstoned":
+            click.echo(f"TOMBSTONED  {entry.target}: not found on consecutive runs; its {entry.removed} repos were removed")
+        elif entry.status == "not reached":
+            click.echo(f"NOT REACHED {entry.target}: rate limit; harvested first next run")
+        else:
+            click.echo(f"FAILED      {entry.target}: {entry.error} (its previously indexed repos are kept)")
+    failed = len(report.failed)
+    click.echo(f"Harvested {total_sources - failed} of {total_sources} sources with {report.requests} requests; "
+               f"index at {settings.index_dir}")
+    if report.stopped_early:
+        sys.exit(EXIT_RATE_LIMITED)
+    sys.exit(EXIT_SOURCES_FAILED if failed else EXIT_OK)
+
+
+@main.command("export")
+@click.option("--output", "-o", type=click.Path(dir_okay=False, path_type=Path), default=None,
+              help="File to write (JSON Lines). Default: standard output.")
+@data_dir_option
+def export_catalogue(output: Path | None, data_dir: Path | None) -> None:
+    """Write every record, README included, as JSON Lines (the normalised records)."""
+    import json
+
+    from index.store import IndexStore
+
+    settings = Settings.from_env(data_dir=data_dir)
+    if not (settings.index_dir / "PULSE_SCHEMA_VERSION").exists():
+        _fail(f"no index in {settings.index_dir}: run 'pulse harvest' or 'pulse import' first", EXIT_CONFIG)
     try:
         store = IndexStore(settings.index_dir)
     except PulseError as exc:
         _fail(str(exc), EXIT_CONFIG)
-    total_sources = sum(len(p.sources) for p in publishers)
-    with _Progress(total_sources) as progress:
-        report = run_harvest(publishers, store, settings, progress=progress.update)
+    out = output.open("w", encoding="utf-8") if output else sys.stdout
+    count = 0
+    for repo in store.all_records():
+        out.write(json.dumps(repo.to_dict(), ensure_ascii=False) + "\n")
+        count += 1
+    if output:
+        out.close()
     store.close()
-    for entry in report.sources:
-        if entry.status == "ok":
-            click.echo(f"ok      {entry.target}: {entry.seen} repos (+{entry.added} new, {entry.updated} updated, "
-                       f"-{entry.removed} removed), {entry.requests} requests, {entry.seconds:.1f}s")
-        else:
-            click.echo(f"FAILED  {entry.target}: {entry.error} (its previously indexed repos are kept)")
-    failed = len(report.failed)
-    click.echo(f"Harvested {total_sources - failed} of {total_sources} sources with {report.requests} requests; "
-               f"index at {settings.index_dir}")
-    sys.exit(EXIT_SOURCES_FAILED if failed else EXIT_OK)
+    click.echo(f"Exported {count} records", err=True)
+
+
+@main.command("import")
+@click.argument("file", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@click.option("--replace/--merge", default=True, show_default=True,
+              help="Replace the whole catalogue, or add/update by id keeping the rest.")
+@data_dir_option
+def import_catalogue(file: Path, replace: bool, data_dir: Path | None) -> None:
+    """Load a JSON Lines export into the index, in one commit."""
+    from pulse.demo import read_jsonl
+
+    settings = Settings.from_env(data_dir=data_dir)
+    try:
+        records = list(read_jsonl(file))
+    except ValueError as exc:
+        _fail(str(exc), EXIT_CONFIG)
+    with _locked(settings) as store:
+        store.add_records(records, clear=replace)
+        count = store.doc_count()
+    click.echo(f"Imported {len(records)} records from {file}; the index now holds {count}")
+
+
+@contextmanager
+def _locked(settings: Settings) -> Iterator["IndexStore"]:
+    """The data directory's writer lock and its index, with errors turned into exit codes."""
+    from index.store import IndexStore
+    from pulse.harvest import harvest_lock
+
+    try:
+        with harvest_lock(settings.data_dir):
+            store = IndexStore(settings.index_dir)
+            try:
+                yield store
+            finally:
+                store.close()
+    except HarvestLocked as exc:
+        _fail(str(exc), EXIT_LOCKED)
+    except PulseError as exc:
+        _fail(str(exc), EXIT_CONFIG)
 
 
 @main.command()
@@ -112,6 +190,6 @@ class _Progress:
                           entry.seen, entry.requests, entry.seconds, f" error={entry.error!r}" if entry.error else "")
 
 
-def _fail(message: str, code: int) -> None:
+def _fail(message: str, code: int) -> NoReturn:
     click.echo(f"pulse: {message}", err=True)
     sys.exit(code)

@@ -60,6 +60,7 @@ class Settings:
     github_token: str | None = field(default=None, repr=False)  # never shown
     github_request_interval: float = 0.25  # seconds between requests: serial and polite
     github_retries: int = 3  # urllib3 retries for 5xx and rate limits, with backoff
+    github_max_rate_limit_wait: float = 300.0  # wait at most this long for a rate limit reset, else stop
 
     @classmethod
     def from_env(cls, env: Mapping[str, str] | None = None, data_dir: str | Path | None = None) -> "Settings":
@@ -71,6 +72,7 @@ class Settings:
             github_token=env.get("GITHUB_TOKEN") or None,
             github_request_interval=float(env.get("PULSE_GITHUB_REQUEST_INTERVAL", "0.25")),
             github_retries=int(env.get("PULSE_GITHUB_RETRIES", "3")),
+            github_max_rate_limit_wait=float(env.get("PULSE_GITHUB_MAX_RATE_LIMIT_WAIT", "300")),
         )
 
     @property

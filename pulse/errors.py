@@ -3,6 +3,8 @@
     PulseError
     ├── ConfigError     sources.yaml or settings are wrong   -> CLI message, exit 2
     ├── SourceError     one source could not be harvested     -> reported, run goes on
+    │   └── RateLimited the API quota is spent for longer than we wait -> run stops cleanly, resumes next time
+    ├── HarvestLocked   another harvest holds the lock            -> CLI exit 3
     ├── QueryError      a search request is not acceptable   -> HTTP 400
     └── NotFound        no such repository or page            -> HTTP 404
 
@@ -28,6 +30,18 @@ class ConfigError(PulseError):
 
 class SourceError(PulseError):
     """A source (e.g. one GitHub organisation) could not be harvested."""
+
+    def __init__(self, message: str, status: int | None = None) -> None:
+        super().__init__(message)
+        self.status = status  # the HTTP status when there was one (404: the source is gone)
+
+
+class RateLimited(SourceError):
+    """The API quota ran out and resets later than we are willing to wait."""
+
+
+class HarvestLocked(PulseError):
+    """Another harvest (or import) is writing this data directory."""
 
 
 class QueryError(PulseError):

@@ -1,24 +1,46 @@
 """One harvest run: every configured source, then one index commit.
 
-A source that fails is reported and left out of the commit, so every repo it
-had stays searchable; a reader never sees half a harvest because the whole
-run is written by a single Whoosh commit.
+Nothing is lost when a source fails:
+- a failed source is left out of the commit, so every repo it had stays
+  searchable (its publisher page shows it as stale since the last success);
+- a repo is removed only when a complete, successful listing of its source
+  no longer contains it;
+- a source that answers 404 on TOMBSTONE_AFTER consecutive runs is
+  tombstoned: its repos leave the index and the tombstone stays in the
+  source state, so the disappearance is visible instead of silent;
+- when the API quota runs out for longer than we wait, the run stops,
+  commits what it finished, and the sources it did not reach go first next
+  time.
+
+The index commit comes first and the state/report files are replaced
+atomically after it, so a crash at any point leaves the previous state
+readable, and the next run completes it.
 """
 
 from __future__ import annotations
 
+import dataclasses
 import json
+import os
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import asdict, dataclass, field
 from datetime import datetime, timezone
 from pathlib import Path
+from typing import Any
+
+from filelock import FileLock, Timeout
 
 from harvesters import HARVESTERS, Harvester
-from index.store import IndexStore
+from index.store import IndexStore, SourceUpdate
 from pulse.config import Publisher, Settings, Source
-from pulse.errors import SourceError
+from pulse.errors import HarvestLocked, RateLimited, SourceError
 from pulse.record import Repo
+
+TOMBSTONE_AFTER = 2  # consecutive 404 runs before a source's repos are removed
+STATE_FILE = "sources-state.json"
+LOCK_FILE = "harvest.lock"
 
 
 @dataclass
@@ -28,7 +50,7 @@ class SourceReport:
     publisher: str
     source: str  # e.g. "github:dorset-council-uk"
     target: str  # e.g. "Dorset-Council-UK"
-    status: str = "pending"  # "ok" or "failed"
+    status: str = "not reached"  # "ok", "failed", "tombstoned" or "not reached"
     seen: int = 0
     added: int = 0
     updated: int = 0
@@ -44,6 +66,7 @@ class HarvestReport:
 
     started_at: str
     finished_at: str = ""
+    stopped_early: bool = False  # the rate limit stopped the run; unreached sources go first next time
     sources: list[SourceReport] = field(default_factory=list)
 
     @property
@@ -54,13 +77,55 @@ class HarvestReport:
     def requests(self) -> int:
         return sum(s.requests for s in self.sources)
 
-    def to_dict(self) -> dict:
-        return {"started_at": self.started_at, "finished_at": self.finished_at,
+    def to_dict(self) -> dict[str, Any]:
+        return {"started_at": self.started_at, "finished_at": self.finished_at, "stopped_early": self.stopped_early,
                 "requests": self.requests, "sources": [asdict(s) for s in self.sources]}
+
+
+@dataclass
+class SourceState:
+    """What Pulse remembers about a source between runs."""
+
+    publisher: str
+    target: str
+    last_success: str = ""
+    last_failure: str = ""
+    last_error: str = ""
+    consecutive_not_found: int = 0
+    tombstoned: str = ""  # when its repos were removed after repeated 404s
+    repos: int = 0
+
+    @property
+    def stale(self) -> bool:
+        """Its repos are from an older harvest than its latest attempt."""
+        return bool(self.last_failure and self.last_failure > self.last_success)
+
+
+@dataclass
+class HarvestState:
+    """Everything remembered between runs, besides the index itself."""
+
+    sources: dict[str, SourceState] = field(default_factory=dict)
+    pending: list[str] = field(default_factory=list)  # sources a rate-limited run did not reach
 
 
 # Called with (event, report) where event is "start" or "done".
 ProgressHook = Callable[[str, SourceReport], None]
+
+
+@contextmanager
+def harvest_lock(data_dir: Path) -> Iterator[None]:
+    """Hold the data directory's writer lock, or raise HarvestLocked at once."""
+    Path(data_dir).mkdir(parents=True, exist_ok=True)
+    lock = FileLock(str(Path(data_dir) / LOCK_FILE))
+    try:
+        lock.acquire(timeout=0)
+    except Timeout:
+        raise HarvestLocked(f"another harvest or import is running on {data_dir} (lock: {lock.lock_file})") from None
+    try:
+        yield
+    finally:
+        lock.release()
 
 
 def run_harvest(
@@ -69,60 +134,127 @@ def run_harvest(
     settings: Settings,
     progress: ProgressHook | None = None,
 ) -> HarvestReport:
-    """Harvest every source of every publisher, then commit once."""
+    """Harvest every source of every publisher, then commit once. Caller holds harvest_lock."""
     report = HarvestReport(started_at=_now())
+    state = load_state(settings.data_dir)
+    pending = set(state.pending)
     harvesters: dict[str, Harvester] = {}
-    harvested: dict[str, list[Repo]] = {}
-    for publisher in publishers:
-        for source in publisher.sources:
-            entry = SourceReport(publisher=publisher.name, source=source.key, target=source.target)
-            report.sources.append(entry)
-            if progress:
-                progress("start", entry)
-            harvester = harvesters.get(source.kind) or harvesters.setdefault(
-                source.kind, HARVESTERS[source.kind](settings))
-            repos = _harvest_one(harvester, publisher, source, entry)
-            if repos is not None:
-                harvested[source.key] = repos
-                entry.seen = len(repos)
-            if progress:
-                progress("done", entry)
-    changes = store.replace_sources(harvested)
-    for entry in report.sources:
-        change = changes.get(entry.source)
-        if change:
-            entry.added, entry.updated, entry.removed = change.added, change.updated, change.removed
+    updates: list[SourceUpdate] = []
+    planned = [(p, s) for p in publishers for s in p.sources]
+    planned.sort(key=lambda ps: ps[1].key not in pending)  # unreached last time: first now
+    for publisher, source in planned:
+        entry = SourceReport(publisher=publisher.name, source=source.key, target=source.target)
+        report.sources.append(entry)
+        if report.stopped_early:
+            continue
+        if progress:
+            progress("start", entry)
+        known = state.sources.setdefault(source.key, SourceState(publisher=publisher.name, target=source.target))
+        known.publisher, known.target = publisher.name, source.target
+        harvester = harvesters.get(source.kind) or harvesters.setdefault(source.kind, HARVESTERS[source.kind](settings))
+        update = _harvest_one(harvester, publisher, source, store, entry, known, report)
+        if update is not None:
+            updates.append(update)
+        if progress:
+            progress("done", entry)
+    _checkpoint("before-commit")
+    store.apply_harvest(updates)
+    _checkpoint("after-commit")
+    state.pending = [e.source for e in report.sources if e.status == "not reached"]
     report.finished_at = _now()
+    save_state(settings.data_dir, state)
     write_report(report, settings.data_dir)
     return report
 
 
-def _harvest_one(harvester: Harvester, publisher: Publisher, source: Source, entry: SourceReport) -> list[Repo] | None:
+def _harvest_one(harvester: Harvester, publisher: Publisher, source: Source, store: IndexStore,
+                 entry: SourceReport, state: SourceState, report: HarvestReport) -> SourceUpdate | None:
     started, requests_before = time.monotonic(), harvester.requests_made
+    previous = store.records_of_source(source.key)
     try:
-        repos = list(harvester.harvest(publisher, source.target))
-        entry.status = "ok"
-        return repos
+        repos = list(harvester.harvest(publisher, source.target, previous))
     except SourceError as exc:
         entry.status, entry.error = "failed", str(exc)
+        state.last_failure, state.last_error = report.started_at, str(exc)
+        if isinstance(exc, RateLimited):
+            entry.status, report.stopped_early = "not reached", True
+            return None
+        if exc.status == 404:
+            state.consecutive_not_found += 1
+            if state.consecutive_not_found >= TOMBSTONE_AFTER and previous:
+                entry.status, entry.removed = "tombstoned", len(previous)
+                state.tombstoned, state.repos = report.started_at, 0
+                return SourceUpdate(source=source.key, delete_ids=set(previous))
         return None
     finally:
         entry.requests = harvester.requests_made - requests_before
         entry.seconds = round(time.monotonic() - started, 3)
+    entry.status, entry.seen = "ok", len(repos)
+    state.last_success, state.last_error, state.consecutive_not_found, state.tombstoned = report.started_at, "", 0, ""
+    state.repos = len(repos)
+    return _diff(source.key, previous, repos, entry)
+
+
+def _diff(source: str, previous: dict[int, Repo], repos: list[Repo], entry: SourceReport) -> SourceUpdate:
+    """Only new and changed records are rewritten; unchanged ones keep their harvested_at."""
+    upsert = []
+    for repo in repos:
+        before = previous.get(repo.id)
+        if before is None:
+            entry.added += 1
+        elif dataclasses.replace(repo, harvested_at=before.harvested_at) == before:
+            continue
+        else:
+            entry.updated += 1
+        upsert.append(repo)
+    gone = set(previous) - {r.id for r in repos}
+    entry.removed = len(gone)
+    return SourceUpdate(source=source, upsert=upsert, delete_ids=gone)
+
+
+def load_state(data_dir: Path) -> HarvestState:
+    """Per-source state of earlier runs (empty on a first run or an unreadable file)."""
+    try:
+        raw = json.loads((Path(data_dir) / STATE_FILE).read_text())
+        names = {f.name for f in dataclasses.fields(SourceState)}
+        sources = {key: SourceState(**{k: v for k, v in value.items() if k in names})
+                   for key, value in raw.get("sources", {}).items()}
+        return HarvestState(sources=sources, pending=list(raw.get("pending", [])))
+    except (OSError, ValueError, TypeError, AttributeError):
+        return HarvestState()
+
+
+def save_state(data_dir: Path, state: HarvestState) -> None:
+    body = {"sources": {k: asdict(v) for k, v in state.sources.items()}, "pending": state.pending}
+    _write_atomically(Path(data_dir) / STATE_FILE, json.dumps(body, indent=2))
 
 
 def write_report(report: HarvestReport, data_dir: Path) -> Path:
-    """Write the run's report as JSON: a dated copy and `harvest-latest.json`."""
+    """Write the run's report as JSON: a dated copy and `reports/harvest-latest.json`."""
     folder = Path(data_dir) / "reports"
     folder.mkdir(parents=True, exist_ok=True)
     body = json.dumps(report.to_dict(), indent=2)
     stamp = report.started_at.replace(":", "").replace("-", "")
-    (folder / f"harvest-{stamp}.json").write_text(body)
+    _write_atomically(folder / f"harvest-{stamp}.json", body)
     latest = folder / "harvest-latest.json"
-    tmp = latest.with_suffix(".tmp")
-    tmp.write_text(body)
-    tmp.replace(latest)
+    _write_atomically(latest, body)
     return latest
+
+
+def _write_atomically(path: Path, body: str) -> None:
+    tmp = path.with_name(path.name + ".tmp")
+    with open(tmp, "w", encoding="utf-8") as out:
+        out.write(body)
+        out.flush()
+        os.fsync(out.fileno())
+    tmp.replace(path)
+
+
+def _checkpoint(name: str) -> None:
+    """Crash-test seam: with PULSE_TEST_PAUSE_AT=name the run announces itself and waits to be killed."""
+    if os.environ.get("PULSE_TEST_PAUSE_AT") == name:
+        print(f"PAUSED AT {name}", flush=True)
+        time.sleep(3600)
 
 
 def _now() -> str:

@@ -22,6 +22,7 @@ PUBLISHER_TYPES: tuple[str, ...] = (
 # The README is kept as markdown (for the detail page) but capped, so one
 # enormous README cannot bloat the index or a page.
 README_MAX_CHARS = 32_000
+NO_README = "-"
 
 
 @dataclass(frozen=True)
@@ -51,7 +52,10 @@ class Repo:
     updated_at: str = ""
     default_branch: str = ""
     readme: str = ""  # markdown, capped at README_MAX_CHARS
-    harvested_at: str = ""
+    # Harvest state: the README's git blob sha when it was read, NO_README when
+    # the repo has none, "" when unknown (never read, or the last read failed).
+    readme_sha: str = ""
+    harvested_at: str = ""  # when this record's data last changed in a harvest
     fork_of: str = ""  # "Owner/name" of the upstream when known
 
     @property
@@ -91,4 +95,4 @@ def cap_readme(text: str) -> str:
     return text[: cut if cut > README_MAX_CHARS // 2 else README_MAX_CHARS]
 
 
-__all__ = ["Repo", "PUBLISHER_TYPES", "README_MAX_CHARS", "cap_readme"]
+__all__ = ["Repo", "PUBLISHER_TYPES", "README_MAX_CHARS", "NO_README", "cap_readme"]

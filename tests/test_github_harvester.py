@@ -24,7 +24,7 @@ def test_list_fields_are_normalised_into_records(github: FakeGitHub, tmp_path: P
                     language="C#", license_spdx="MIT", stars=12, forks=3, open_issues=2, is_template=True,
                     homepage="https://www.dorsetcouncil.gov.uk", readme="# Bin day finder\n\nEnter your postcode.")
     github.add_repo("Dorset-Council-UK", "unlicensed", license_spdx=None, archived=True, language=None)
-    records = {r.name: r for r in harvester(github, tmp_path).harvest(DORSET, "Dorset-Council-UK")}
+    records = {r.name: r for r in harvester(github, tmp_path).harvest(DORSET, "Dorset-Council-UK", {})}
 
     bins = records["BinDayFinder"]
     assert bins.full_name == "Dorset-Council-UK/BinDayFinder"
@@ -46,7 +46,7 @@ def test_list_fields_are_normalised_into_records(github: FakeGitHub, tmp_path: P
 def test_every_page_of_a_250_repo_org_is_read(github: FakeGitHub, tmp_path: Path) -> None:
     for i in range(250):
         github.add_repo("big-council", f"repo-{i:03d}")
-    records = list(harvester(github, tmp_path).harvest(DORSET, "big-council"))
+    records = list(harvester(github, tmp_path).harvest(DORSET, "big-council", {}))
     assert len({r.id for r in records}) == 250
     list_requests = [r for r in github.requests if r.path.endswith("/repos")]
     assert len(list_requests) == 3
@@ -60,7 +60,7 @@ def test_no_lazy_loading_adds_requests_per_repo(github: FakeGitHub, tmp_path: Pa
         github.add_repo("Dorset-Council-UK", f"repo-{i}", fork=(i % 3 == 0), topics=["x"])
     github.reset_counts()
     pulse = harvester(github, tmp_path)
-    records = list(pulse.harvest(DORSET, "Dorset-Council-UK"))
+    records = list(pulse.harvest(DORSET, "Dorset-Council-UK", {}))
     per_repo = [r.path for r in github.requests if r.path.startswith("/repos/")]
     assert len(records) == 30
     assert sorted(per_repo) == sorted(f"/repos/Dorset-Council-UK/{r.name}/readme" for r in records)
@@ -70,7 +70,7 @@ def test_no_lazy_loading_adds_requests_per_repo(github: FakeGitHub, tmp_path: Pa
 def test_missing_readme_and_empty_repo_give_empty_text(github: FakeGitHub, tmp_path: Path) -> None:
     github.add_repo("Dorset-Council-UK", "no-readme", readme=None)
     github.add_repo("Dorset-Council-UK", "empty", empty=True)
-    records = {r.name: r for r in harvester(github, tmp_path).harvest(DORSET, "Dorset-Council-UK")}
+    records = {r.name: r for r in harvester(github, tmp_path).harvest(DORSET, "Dorset-Council-UK", {})}
     assert records["no-readme"].readme == ""
     assert records["empty"].readme == ""
     statuses = {r.path: r for r in github.requests}
@@ -79,14 +79,14 @@ def test_missing_readme_and_empty_repo_give_empty_text(github: FakeGitHub, tmp_p
 
 def test_unknown_org_is_a_source_error(github: FakeGitHub, tmp_path: Path) -> None:
     with pytest.raises(SourceError, match="HTTP 404"):
-        list(harvester(github, tmp_path).harvest(DORSET, "no-such-council"))
+        list(harvester(github, tmp_path).harvest(DORSET, "no-such-council", {}))
 
 
 def test_bad_token_is_reported_without_showing_it(github: FakeGitHub, tmp_path: Path) -> None:
     github.add_repo("Dorset-Council-UK", "a")
     github.fail("/orgs/Dorset-Council-UK", 401)
     with pytest.raises(SourceError) as caught:
-        list(harvester(github, tmp_path, GITHUB_TOKEN="ghp_topsecret123").harvest(DORSET, "Dorset-Council-UK"))
+        list(harvester(github, tmp_path, GITHUB_TOKEN="ghp_topsecret123").harvest(DORSET, "Dorset-Council-UK", {}))
     assert "401" in str(caught.value) and "ghp_topsecret123" not in str(caught.value)
     sent = github.requests[-1].headers.get("authorization", "")
     assert sent.endswith("ghp_topsecret123")
@@ -98,15 +98,15 @@ def test_persistent_server_errors_and_malformed_json_are_source_errors(github: F
     github.fail("/orgs/broken-500", 500)
     github.fail("/orgs/broken-json", 200, body="{not json")
     with pytest.raises(SourceError, match="after retries"):
-        list(harvester(github, tmp_path).harvest(DORSET, "broken-500"))
+        list(harvester(github, tmp_path).harvest(DORSET, "broken-500", {}))
     with pytest.raises(SourceError, match="malformed"):
-        list(harvester(github, tmp_path).harvest(DORSET, "broken-json"))
+        list(harvester(github, tmp_path).harvest(DORSET, "broken-json", {}))
 
 
 def test_transient_server_error_is_retried(github: FakeGitHub, tmp_path: Path) -> None:
     github.add_repo("Dorset-Council-UK", "a")
     github.fail("/orgs/Dorset-Council-UK/repos", 502, times=1)
-    records = list(harvester(github, tmp_path).harvest(DORSET, "Dorset-Council-UK"))
+    records = list(harvester(github, tmp_path).harvest(DORSET, "Dorset-Council-UK", {}))
     assert [r.name for r in records] == ["a"]
 
 
@@ -114,7 +114,7 @@ def test_a_failing_readme_does_not_fail_the_org(github: FakeGitHub, tmp_path: Pa
     github.add_repo("Dorset-Council-UK", "a", readme="# A")
     github.add_repo("Dorset-Council-UK", "b", readme="# B")
     github.fail("/repos/Dorset-Council-UK/a/readme", 500)
-    records = {r.name: r for r in harvester(github, tmp_path).harvest(DORSET, "Dorset-Council-UK")}
+    records = {r.name: r for r in harvester(github, tmp_path).harvest(DORSET, "Dorset-Council-UK", {})}
     assert records["a"].readme == "" and records["b"].readme == "# B"
 
 

@@ -39,7 +39,7 @@ def test_a_failing_org_keeps_its_previously_indexed_repos(github: FakeGitHub, tm
     github.fail("/orgs/essexcountycouncil", 500)
     second = run_harvest(parse_sources(SOURCES), store, settings)
     dorset, essex = second.sources
-    assert (dorset.status, dorset.seen, dorset.added, dorset.updated, dorset.removed) == ("ok", 2, 1, 1, 0)
+    assert (dorset.status, dorset.seen, dorset.added, dorset.updated, dorset.removed) == ("ok", 2, 1, 0, 0)
     assert essex.status == "failed" and "essexcountycouncil" in essex.error
     assert store.get("essexcountycouncil", "libraries") is not None
     assert store.doc_count() == 3
@@ -67,7 +67,7 @@ def test_cli_harvest_then_serve_finds_repos_by_readme_words(github: FakeGitHub, 
 
     result = run_cli("harvest", "--sources", str(sources), "--data-dir", str(data_dir), env=github_env(github))
     assert result.returncode == 0, result.stderr
-    assert "ok      Dorset-Council-UK: 1 repos" in result.stdout
+    assert "ok          Dorset-Council-UK: 1 repos" in result.stdout
     assert "Harvested 2 of 2 sources" in result.stdout
 
     with LiveServer(Settings.from_env({}, data_dir=data_dir)) as server:
@@ -84,7 +84,7 @@ def test_cli_exits_non_zero_when_a_source_failed(github: FakeGitHub, tmp_path: P
     sources.write_text(SOURCES)  # essexcountycouncil does not exist on the fake: 404
     result = run_cli("harvest", "--sources", str(sources), "--data-dir", str(tmp_path / "d"), env=github_env(github))
     assert result.returncode == 1
-    assert "FAILED  essexcountycouncil: GitHub 'essexcountycouncil': HTTP 404" in result.stdout
+    assert "FAILED      essexcountycouncil: GitHub 'essexcountycouncil': HTTP 404" in result.stdout
     assert "source=github:essexcountycouncil status=failed" in result.stderr  # plain log lines off a terminal
 
 

@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from index.store import IndexStore, IndexVersionError
+from index.store import IndexStore, IndexVersionError, SourceUpdate
 from tests.conftest import make_repo
 
 
@@ -31,13 +31,14 @@ def test_update_by_id_follows_a_rename(store: IndexStore) -> None:
     assert store.get("Dorset-Council-UK", "new-name") is not None
 
 
-def test_replace_sources_keeps_sources_not_harvested(store: IndexStore) -> None:
+def test_apply_harvest_writes_and_deletes_in_one_commit(store: IndexStore) -> None:
     dorset = [make_repo(1, "a"), make_repo(2, "b")]
     essex = [make_repo(3, "c", owner="essexcountycouncil", publisher="Essex County Council")]
     store.add_records(dorset + essex)
-    changes = store.replace_sources({"github:dorset-council-uk": [make_repo(2, "b"), make_repo(4, "d")]})
-    change = changes["github:dorset-council-uk"]
-    assert (change.seen, change.added, change.updated, change.removed) == (2, 1, 1, 1)
+    generation = store.searcher().reader().generation()
+    store.apply_harvest([SourceUpdate("github:dorset-council-uk", upsert=[make_repo(4, "d")], delete_ids={1})])
+    assert store.searcher().reader().generation() == generation + 1
+    assert set(store.records_of_source("github:dorset-council-uk")) == {2, 4}
     assert store.get("Dorset-Council-UK", "a") is None
     assert store.get("essexcountycouncil", "c") is not None  # Essex failed or was not harvested: kept
     assert store.doc_count() == 3
@@ -46,7 +47,7 @@ def test_replace_sources_keeps_sources_not_harvested(store: IndexStore) -> None:
 def test_first_real_harvest_replaces_the_demo(store: IndexStore, demo_records) -> None:  # type: ignore[no-untyped-def]
     store.add_records(demo_records)
     assert store.has_demo()
-    store.replace_sources({"github:dorset-council-uk": [make_repo(1, "a")]})
+    store.apply_harvest([SourceUpdate("github:dorset-council-uk", upsert=[make_repo(1, "a")])])
     assert not store.has_demo()
     assert store.doc_count() == 1
 
