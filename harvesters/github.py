@@ -31,7 +31,6 @@ _LOGIN = re.compile(r"^[A-Za-z0-9](?:[A-Za-z0-9]|-(?=[A-Za-z0-9])){0,38}$")
 # GitHub's contents API stops inlining file bodies above 1 MB; PyGithub's
 # decoded_content then asserts, so bigger READMEs are skipped on purpose.
 README_MAX_BYTES = 1_000_000
-TIMEOUT_SECONDS = 20
 
 
 class GitHubHarvester:
@@ -40,33 +39,37 @@ class GitHubHarvester:
     kind = "github"
 
     def __init__(self, settings: "Settings") -> None:
-        self._requests = 0
+        self._requests = [0]  # shared with the retry policy below
         auth = Auth.Token(settings.github_token) if settings.github_token else None
+        # Bounded waits: PyGithub would otherwise sleep up to an hour, silently.
+        retry = _counting_retry(self._requests)(
+            total=settings.github_retries, backoff_factor=0.5,
+            secondary_rate_wait=min(60.0, settings.github_max_rate_limit_wait),
+            max_rate_limit_wait=settings.github_max_rate_limit_wait)
         self._github = Github(
             base_url=settings.github_api_url,
             auth=auth,
             per_page=100,
-            timeout=TIMEOUT_SECONDS,
-            # Bounded waits: PyGithub would otherwise sleep up to an hour, silently.
-            retry=GithubRetry(total=settings.github_retries, backoff_factor=0.5,
-                              secondary_rate_wait=min(60.0, settings.github_max_rate_limit_wait),
-                              max_rate_limit_wait=settings.github_max_rate_limit_wait),
+            timeout=settings.github_timeout,
+            retry=retry,
             seconds_between_requests=settings.github_request_interval,
             user_agent="Pulse (UK public-sector code index)",
         )
-        # Count requests the cheap way: every response passes through this hook.
+        # Every request PyGithub sends (redirects included) passes through __requestRaw;
+        # urllib3's retries below it are counted by the retry policy.
         requester = self._github.requester
         original = requester._Requester__requestRaw  # type: ignore[attr-defined]
 
         def counted(*args, **kwargs):  # type: ignore[no-untyped-def]
-            self._requests += 1
+            self._requests[0] += 1
             return original(*args, **kwargs)
 
         requester._Requester__requestRaw = counted  # type: ignore[attr-defined]
 
     @property
     def requests_made(self) -> int:
-        return self._requests
+        """HTTP requests sent so far, retries included: what the rate limit sees."""
+        return self._requests[0]
 
     @staticmethod
     def check_target(target: str) -> str | None:
@@ -165,6 +168,18 @@ def _decode(raw: bytes) -> str:
         return raw.decode("utf-8-sig")
     except UnicodeDecodeError:
         return raw.decode("cp1252", errors="replace")
+
+
+def _counting_retry(counter: list[int]) -> type[GithubRetry]:
+    """A GithubRetry that adds one to `counter` for every retry it allows (each is another request)."""
+
+    class CountingRetry(GithubRetry):
+        def increment(self, *args, **kwargs):  # type: ignore[no-untyped-def]
+            retry = super().increment(*args, **kwargs)  # raises when no retry is left
+            counter[0] += 1
+            return retry
+
+    return CountingRetry
 
 
 def _iso(value: datetime | None) -> str:

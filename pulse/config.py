@@ -60,6 +60,7 @@ class Settings:
     github_token: str | None = field(default=None, repr=False)  # never shown
     github_request_interval: float = 0.25  # seconds between requests: serial and polite
     github_retries: int = 3  # urllib3 retries for 5xx and rate limits, with backoff
+    github_timeout: int = 20  # seconds per request (PyGithub wants an int) before it counts as failed
     github_max_rate_limit_wait: float = 300.0  # wait at most this long for a rate limit reset, else stop
 
     @classmethod
@@ -72,6 +73,7 @@ class Settings:
             github_token=env.get("GITHUB_TOKEN") or None,
             github_request_interval=float(env.get("PULSE_GITHUB_REQUEST_INTERVAL", "0.25")),
             github_retries=int(env.get("PULSE_GITHUB_RETRIES", "3")),
+            github_timeout=int(env.get("PULSE_GITHUB_TIMEOUT", "20")),
             github_max_rate_limit_wait=float(env.get("PULSE_GITHUB_MAX_RATE_LIMIT_WAIT", "300")),
         )
 

@@ -181,7 +181,12 @@ class _Handler(BaseHTTPRequestHandler):
         length = int(self.headers.get("Content-Length") or 0)
         if length:
             self.rfile.read(length)  # drain, so keep-alive stays in sync
-        status, headers, body = self.server.fake.handle(self.command, self.path, dict(self.headers.items()))
+        fake = self.server.fake
+        stall = fake._stall_for(urllib.parse.urlsplit(self.path).path)
+        if stall:
+            fake._record(self.command, self.path, dict(self.headers.items()))  # counted on arrival, as GitHub would
+            time.sleep(stall)  # outside the lock: other requests are still served
+        status, headers, body = fake.handle(self.command, self.path, dict(self.headers.items()), record=not stall)
         self.send_response(status)
         for k, v in headers.items():
             self.send_header(k, v)
@@ -214,6 +219,7 @@ class FakeGitHub:
         self._repos: dict[int, _Repo] = {}
         self._renamed: dict[tuple[str, str], int] = {}  # (owner, old name) lower -> repo id
         self._faults: list[Fault] = []
+        self._stalls: list[tuple[str, float]] = []  # (path prefix, seconds) before answering
         self._next_repo_id = 100_000
         self._next_account_id = 9_000
         self._clock = 1_600_000_000.0  # deterministic created_at/pushed_at
@@ -494,9 +500,19 @@ class FakeGitHub:
         hdrs = {"Retry-After": str(retry_after)} if retry_after is not None else {}
         self.fail(path_prefix, status, body, times, hdrs)
 
+    def stall(self, path_prefix: str, seconds: float) -> None:
+        """Answer requests under ``path_prefix`` only after ``seconds`` (to trip client timeouts)."""
+        with self._lock:
+            self._stalls.append((path_prefix, seconds))
+
+    def _stall_for(self, path: str) -> float:
+        with self._lock:
+            return next((sec for prefix, sec in self._stalls if path.startswith(prefix)), 0.0)
+
     def clear_faults(self) -> None:
         with self._lock:
             self._faults.clear()
+            self._stalls.clear()
 
     # ------------------------------------------------------------ shapes
     def _find(self, owner: str, name: str) -> _Repo | None:
@@ -608,13 +624,15 @@ class FakeGitHub:
         html = f"https://github.com/{full_name}/blob/{branch}/{path}"
         git = f"{self.url}/repos/{full_name}/git/blobs/{sha}"
         body = copy.deepcopy(self._readme_template)
+        # Files over 1 MB: the contents API sends no body ("encoding": "none", empty content).
+        too_big = len(repo.readme) > 1_000_000
         body.update(
             type="file",
-            encoding="base64",
+            encoding="none" if too_big else "base64",
             size=len(repo.readme),
             name=path.rsplit("/", 1)[-1],
             path=path,
-            content=github_base64(repo.readme),
+            content="" if too_big else github_base64(repo.readme),
             sha=sha,
             url=api,
             git_url=git,
@@ -625,14 +643,24 @@ class FakeGitHub:
         return body
 
     # ------------------------------------------------------------ HTTP
-    def handle(self, method: str, target: str, headers: dict[str, str]) -> tuple[int, dict[str, str], bytes]:
-        """Answer one request: (status, headers, body). Called from server threads."""
+    def _record(self, method: str, target: str, headers: dict[str, str]) -> tuple[str, dict[str, str], dict[str, str]]:
         parsed = urllib.parse.urlsplit(target)
         path = urllib.parse.unquote(parsed.path)
         query = {k: v[-1] for k, v in urllib.parse.parse_qs(parsed.query, keep_blank_values=True).items()}
         lower = {k.lower(): v for k, v in headers.items()}
         with self._lock:
             self.requests.append(Request(method, path, query, lower))
+        return path, query, lower
+
+    def handle(self, method: str, target: str, headers: dict[str, str], record: bool = True) -> tuple[int, dict[str, str], bytes]:
+        """Answer one request: (status, headers, body). Called from server threads."""
+        parsed = urllib.parse.urlsplit(target)
+        path = urllib.parse.unquote(parsed.path)
+        query = {k: v[-1] for k, v in urllib.parse.parse_qs(parsed.query, keep_blank_values=True).items()}
+        lower = {k.lower(): v for k, v in headers.items()}
+        if record:
+            self._record(method, target, headers)
+        with self._lock:
             now = int(time.time())
             if now >= self._rate_reset:
                 self._rate_used, self._rate_reset = 0, now + 3600
