@@ -97,8 +97,8 @@ class SourceState:
 
     @property
     def stale(self) -> bool:
-        """Its repos are from an older harvest than its latest attempt."""
-        return bool(self.last_failure and self.last_failure > self.last_success)
+        """The latest attempt failed: its repos are from the last success (if any)."""
+        return bool(self.last_error)
 
 
 @dataclass

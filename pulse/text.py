@@ -24,7 +24,8 @@ def markdown_to_text(markdown: str) -> str:
     parts: list[str] = []
     for token in _md.parse(markdown):
         if token.type == "inline" and token.children:
-            words = [c.content for c in token.children if c.type in ("text", "code_inline")]
+            words = [c.content if c.type in ("text", "code_inline") else " " for c in token.children
+                     if c.type in ("text", "code_inline", "softbreak", "hardbreak")]
             parts.append("".join(words))
         elif token.type in ("fence", "code_block"):
             parts.append(token.content.strip())

@@ -25,10 +25,22 @@ TYPE_LABELS = {
     "health": "Health", "devolved": "Devolved government", "other-public": "Other public body",
 }
 FACETS_SHOWN = 10
+VALUE_LABELS = {
+    ("archived", "yes"): "Archived", ("archived", "no"): "Not archived",
+    ("language", "(none)"): "Not known", ("licence", "(none)"): "No licence identified",
+}
+
+
+def facet_label(name: str, value: str) -> str:
+    """How a facet value reads to a person ("(none)" and "yes" do not)."""
+    if name == "publisher_type":
+        return TYPE_LABELS.get(value, value)
+    return VALUE_LABELS.get((name, value), value)
+
 
 env = Environment(loader=FileSystemLoader(TEMPLATES_DIR), autoescape=select_autoescape(default=True))
 env.globals.update(FACET_LABELS=FACET_LABELS, SORT_LABELS=SORT_LABELS, TYPE_LABELS=TYPE_LABELS,
-                   FILTERS=FILTERS, SORTS=SORTS, FACETS_SHOWN=FACETS_SHOWN)
+                   FILTERS=FILTERS, SORTS=SORTS, FACETS_SHOWN=FACETS_SHOWN, facet_label=facet_label)
 
 
 def render(request: Request, template: str, status: int = 200, **context: object) -> HTMLResponse:

@@ -111,3 +111,9 @@ def test_a_running_server_sees_a_new_commit(tmp_path: Path) -> None:
         writer.close()
         for _ in range(3):  # every worker thread must pick the new generation up
             assert server.get("/api/search", params={"q": "gritting"}).json()["total"] == 1
+
+
+def test_readme_text_keeps_line_breaks_between_words() -> None:
+    from pulse.text import markdown_to_text
+
+    assert markdown_to_text("Reuse and\nshare **this**\n`code`.") == "Reuse and share this code."

@@ -100,7 +100,7 @@ def test_html_and_api_share_one_query_path(demo_server: LiveServer) -> None:
     assert f"{api['total']} repositories" in html or f"{api['total']} repository" in html
     for result in api["results"]:
         assert result["full_name"] in html
-    assert "Remove filter Publisher type: central-government" in html
+    assert "Remove filter Publisher type: Central government" in html
 
 
 def test_repo_api_and_detail_page(demo_server: LiveServer) -> None:
