@@ -7,17 +7,35 @@ can expand into a scan of the whole term dictionary.
 
 Facet counts use per-searcher bitmasks (one Python int per facet value):
 counting a facet value is one AND and one popcount, whatever the match size.
+
+Plain-word queries (the usual case: an AND of words, each an OR of the same
+word over the boosted fields) take a fast path that gives the same results
+as Whoosh's collector: each word's postings are read once per searcher into
+a bitmask and a BM25F score per document (Whoosh's own formula, idf and field
+lengths), kept in a small per-searcher LRU. The match set is then bitmask
+ANDs, and the top of the page is read off the words' score lists instead of
+scoring every match through Whoosh's matcher tree (the ~150 ms at 10k repos
+that made broad words slow). Sorting by stars or date reads a per-searcher
+order, not a sort over every match. Snippets are Whoosh's
+ContextFragmenter/BasicFragmentScorer/HtmlFormatter fed by a flat tokenizer
+loop equivalent to the field's StemmingAnalyzer. Any other query shape
+(phrases, NOT, the any-word fallback) goes through Whoosh as before. Scores
+may differ from Whoosh's in the last floating-point bit (sums are added in
+another order), which can only reorder documents whose scores tie to 1 ulp.
 """
 
 from __future__ import annotations
 
+import heapq
+import re
 import threading
 import weakref
+from collections import OrderedDict
 from dataclasses import dataclass, field
 
-from whoosh import highlight, qparser, query
+from whoosh import analysis, highlight, qparser, query, scoring
 from whoosh.searching import Searcher
-from whoosh.sorting import FieldFacet, MultiFacet
+from whoosh.util.numeric import byte_to_length
 
 from index.schema import FACET_FIELDS, to_record
 from index.store import IndexStore
@@ -78,6 +96,27 @@ class FacetMasks:
                 for term in reader.lexicon(fieldname):
                     masks[term.decode("utf-8")] = _mask(reader.postings(fieldname, term).all_ids()) & self.live
             self.values[name] = masks
+        self.size = reader.doc_count_all()
+        self.word_cache = _WordCache(searcher)
+        self._orders: dict[str, tuple[list[int], list[int]]] = {}
+
+    def order(self, searcher: Searcher, sort: str) -> tuple[list[int], list[int]]:
+        """Docnums in the order of a sort ("stars": stars, then pushed, descending; "updated": pushed
+        descending; ties by docnum, as Whoosh's sorting collector), and each docnum's rank in it."""
+        cached = self._orders.get(sort)
+        if cached is None:
+            reader = searcher.reader()
+            pushed = list(reader.column_reader("pushed"))
+            if sort == "stars":
+                stars = list(reader.column_reader("stars"))
+                docs = sorted(range(self.size), key=lambda d: (-stars[d], -pushed[d], d))
+            else:
+                docs = sorted(range(self.size), key=lambda d: (-pushed[d], d))
+            rank = [0] * self.size
+            for position, doc in enumerate(docs):
+                rank[doc] = position
+            cached = self._orders[sort] = (docs, rank)
+        return cached
 
 
 _facet_cache: "weakref.WeakKeyDictionary[Searcher, FacetMasks]" = weakref.WeakKeyDictionary()
@@ -92,6 +131,287 @@ def _facets_of(searcher: Searcher) -> FacetMasks:
         with _cache_lock:
             _facet_cache[searcher] = cached
     return cached
+
+
+# -- the fast path for plain words --------------------------------------------------
+
+
+class _Word:
+    """One query word over its fields: matching docs as a bitmask, and BM25F scores."""
+
+    __slots__ = ("mask", "scores", "order")
+
+    def __init__(self, mask: int, scores: dict[int, float]) -> None:
+        self.mask = mask
+        self.scores = scores
+        # Best first; ties by docnum, as Whoosh's TopCollector.
+        self.order = sorted(scores, key=lambda d: (-scores[d], d))
+
+
+class _WordCache:
+    """Per-searcher LRU of _Word, bounded by the number of postings held."""
+
+    MAX_POSTINGS = 1_000_000
+
+    def __init__(self, searcher: Searcher) -> None:
+        weighting = searcher.weighting
+        # Only BM25F is reproduced; another model makes the fast path step aside.
+        self.usable = type(weighting) is scoring.BM25F
+        self._weighting = weighting
+        self._words: "OrderedDict[tuple, _Word]" = OrderedDict()
+        self._held = 0
+        self._lengths: dict[tuple[int, str], list[int]] = {}
+
+    def word(self, searcher: Searcher, terms: tuple[tuple[str, str, float], ...]) -> _Word:
+        cached = self._words.get(terms)
+        if cached is not None:
+            self._words.move_to_end(terms)
+            return cached
+        scores: dict[int, float] = {}
+        for fieldname, text, boost in terms:
+            self._add_term(searcher, fieldname, text, boost, scores)
+        word = _Word(_mask(sorted(scores)), scores)
+        self._words[terms] = word
+        self._held += len(scores)
+        while self._held > self.MAX_POSTINGS and len(self._words) > 1:
+            _, dropped = self._words.popitem(last=False)
+            self._held -= len(dropped.scores)
+        return word
+
+    def _add_term(self, searcher: Searcher, fieldname: str, text: str, boost: float, scores: dict[int, float]) -> None:
+        field_obj = searcher.schema[fieldname]
+        btext = field_obj.to_bytes(text)
+        if (fieldname, btext) not in searcher.reader():
+            return
+        # BM25FScorer's statistics come from the top-level searcher.
+        idf = searcher.idf(fieldname, btext)
+        avgfl = searcher.avg_field_length(fieldname) or 1
+        weighting = self._weighting
+        B = weighting._field_B.get(fieldname, weighting.B)
+        K1 = weighting.K1
+        K1_1 = K1 + 1
+        one_minus_b = 1 - B
+        for leaf_index, (leaf, offset) in enumerate(searcher.leaf_searchers()):
+            reader = leaf.reader()
+            if (fieldname, btext) not in reader:
+                continue
+            lengths = self._leaf_lengths(leaf_index, reader, fieldname)
+            get = scores.get
+            for doc, weight in _postings(reader, fieldname, btext):
+                # bm25() of whoosh.scoring, term by term, then the Term's boost.
+                score = idf * ((weight * K1_1) / (weight + K1 * (one_minus_b + B * lengths[doc] / avgfl)))
+                if boost != 1.0:
+                    score = score * boost
+                key = doc + offset
+                scores[key] = get(key, 0.0) + score
+
+    def _leaf_lengths(self, leaf_index: int, reader, fieldname: str) -> list[int]:  # type: ignore[no-untyped-def]
+        key = (leaf_index, fieldname)
+        lengths = self._lengths.get(key)
+        if lengths is None:
+            try:  # the codec's length column, read whole (doc_field_length() per doc is ~10x slower)
+                from whoosh.codec.whoosh3 import LENGTHS_COLUMN, _lenfield
+
+                column = reader._perdoc._cached_reader(_lenfield(fieldname), LENGTHS_COLUMN)
+                table = [byte_to_length(b) or 1 for b in range(256)]
+                lengths = [table[b] for b in column] if column is not None else None
+            except (AttributeError, ImportError):
+                lengths = None
+            if lengths is None or len(lengths) < reader.doc_count_all():
+                lengths = [reader.doc_field_length(doc, fieldname, 1) or 1 for doc in range(reader.doc_count_all())]
+            self._lengths[key] = lengths
+        return lengths
+
+
+def _postings(reader, fieldname: str, btext: bytes):  # type: ignore[no-untyped-def]
+    """(docnum, weight) of a term in one segment, block by block where the codec allows."""
+    matcher = reader.postings(fieldname, btext)
+    leaf = getattr(matcher, "child", matcher)  # deletions wrap the leaf; deleted docs are masked out later
+    if hasattr(leaf, "_read_ids") and hasattr(leaf, "_next_block"):
+        while leaf.is_active():
+            leaf._read_ids()
+            leaf._read_weights()
+            yield from zip(leaf._ids, leaf._weights)
+            leaf._next_block()
+    else:
+        while matcher.is_active():
+            yield matcher.id(), matcher.weight()
+            matcher.next()
+
+
+def _word_plan(text_query: query.Query) -> list[tuple[tuple[str, str, float], ...]] | None:
+    """The words of an AND of plain words, each as (field, text, boost) terms; None for other shapes."""
+
+    def word(q: query.Query) -> tuple[tuple[str, str, float], ...] | None:
+        if type(q) is query.Term:
+            return ((q.fieldname, q.text, q.boost),) if q.minquality is None else None
+        if type(q) is query.Or and q.boost == 1.0 and not q.scale and not q.minmatch:
+            terms = [word(sub) for sub in q.subqueries]
+            if all(t is not None and len(t) == 1 for t in terms):
+                return tuple(t[0] for t in terms)  # type: ignore[index]
+        return None
+
+    if type(text_query) is query.And and text_query.boost == 1.0:
+        words = [word(sub) for sub in text_query.subqueries]
+        return None if any(w is None for w in words) else words  # type: ignore[return-value]
+    single = word(text_query)
+    return [single] if single is not None else None
+
+
+def _bits(mask: int, size: int) -> bytes:
+    return mask.to_bytes((size + 8) // 8, "little")
+
+
+def _top_by_relevance(words: list[_Word], match_mask: int, size: int, limit: int) -> list[int]:
+    bits = _bits(match_mask, size)
+    if len(words) == 1:
+        out = []
+        for doc in words[0].order:
+            if bits[doc >> 3] >> (doc & 7) & 1:
+                out.append(doc)
+                if len(out) == limit:
+                    break
+        return out
+    # Every match has every word: scan the rarest word's docs and add up the others.
+    rarest = min(words, key=lambda w: len(w.scores))
+    score_maps = [w.scores for w in words]
+    scored = []
+    for doc in rarest.scores:
+        if bits[doc >> 3] >> (doc & 7) & 1:
+            scored.append((-sum(m[doc] for m in score_maps), doc))
+    return [doc for _, doc in heapq.nsmallest(limit, scored)]
+
+
+def _top_by_order(searcher: Searcher, facets: FacetMasks, sort: str, match_mask: int, count: int,
+                  limit: int) -> list[int]:
+    docs, rank = facets.order(searcher, sort)
+    size = facets.size
+    if count * 32 < size:  # few matches: sort them rather than walk the whole order
+        return heapq.nsmallest(limit, _docs_of(match_mask), key=rank.__getitem__)
+    bits = _bits(match_mask, size)
+    out = []
+    for doc in docs:
+        if bits[doc >> 3] >> (doc & 7) & 1:
+            out.append(doc)
+            if len(out) == limit:
+                break
+    return out
+
+
+_NONZERO = re.compile(rb"[^\x00]")
+
+
+def _docs_of(mask: int) -> list[int]:
+    raw = mask.to_bytes((mask.bit_length() + 7) // 8, "little")
+    docs = []
+    for found in _NONZERO.finditer(raw):
+        index = found.start()
+        byte = raw[index]
+        base = index << 3
+        for bit in range(8):
+            if byte >> bit & 1:
+                docs.append(base + bit)
+    return docs
+
+
+# -- snippets -----------------------------------------------------------------------
+
+_FRAGMENTER = highlight.ContextFragmenter(maxchars=240, surround=60)
+_FRAGMENT_SCORER = highlight.BasicFragmentScorer()
+
+
+def _formatter() -> highlight.HtmlFormatter:
+    return highlight.HtmlFormatter(tagname="mark", classname="hl", between=" … ")
+
+
+def _highlight(searcher: Searcher, fieldname: str, text: str, words: frozenset[str],
+               formatter: highlight.HtmlFormatter, top: int) -> str:
+    """What Whoosh's Highlighter.highlight_hit gives with _FRAGMENTER, without the token pipeline."""
+    if not text or not words:
+        return ""
+    tokens = _tokens(searcher.schema[fieldname].analyzer, text, words)
+    fragments = _fragment(text, tokens) if tokens is not None else None
+    if fragments is None:  # an analyzer we do not mirror: Whoosh's own path
+        tokens_iter = searcher.schema[fieldname].analyzer(text, positions=True, chars=True, mode="index", removestops=False)
+        tokens_iter = highlight.Highlighter._merge_matched_tokens(highlight.set_matched_filter(tokens_iter, words))
+        fragments = _FRAGMENTER.fragment_tokens(text, tokens_iter)
+    best = highlight.top_fragments(fragments, top, _FRAGMENT_SCORER, highlight.FIRST, minscore=1)
+    return formatter.format(best)
+
+
+def _tokens(analyzer, text: str, words: frozenset[str]) -> list[tuple[int, int, str | None]] | None:  # type: ignore[no-untyped-def]
+    """(startchar, endchar, matched stem or None) per token, for RegexTokenizer|Lowercase|Stop|Stem analyzers."""
+    items = getattr(analyzer, "items", None)
+    if not items or len(items) != 4:
+        return None
+    tokenizer, lower, stop, stem = items
+    if not (type(tokenizer) is analysis.RegexTokenizer and not tokenizer.gaps
+            and type(lower) is analysis.LowercaseFilter and type(stop) is analysis.StopFilter
+            and type(stem) is analysis.StemFilter):
+        return None
+    stops, minsize, maxsize = stop.stops, stop.min, stop.max
+    stemfn, ignore = stem._stem, stem.ignore
+    seen: dict[str, str | None] = {}
+    out = []
+    for found in tokenizer.expression.finditer(text):
+        word = found.group().lower()
+        matched = seen.get(word, "")
+        if matched == "":
+            if len(word) >= minsize and (maxsize is None or len(word) <= maxsize) and word not in stops:
+                stemmed = word if word in ignore else stemfn(word)
+            else:
+                stemmed = word  # a stop word keeps its text (StopFilter with removestops=False)
+            matched = seen[word] = stemmed if stemmed in words else None
+        out.append((found.start(), found.end(), matched))
+    return out
+
+
+def _fragment(text: str, tokens: list[tuple[int, int, str | None]]) -> list[highlight.Fragment]:
+    """ContextFragmenter.fragment_tokens over flat tuples (same rules, same fragments)."""
+    fragmenter = _FRAGMENTER
+    maxchars, surround, charlimit = fragmenter.maxchars, fragmenter.surround, fragmenter.charlimit
+    fragments = []
+    first = None
+    firsts: list[int] = []  # startchars of the context window (a deque in Whoosh)
+    head = 0
+    countdown = -1
+    tks: list[analysis.Token] = []
+    endchar = None
+    currentlen = 0
+    for startchar, endchar, matched in tokens:
+        tlength = endchar - startchar
+        if charlimit and endchar > charlimit:
+            break
+        if countdown < 0 and matched is None:
+            firsts.append(startchar)
+            while head < len(firsts) and endchar - firsts[head] > surround:
+                head += 1
+        elif currentlen + tlength > maxchars:
+            countdown = 0
+        elif matched is not None:
+            countdown = surround
+            if first is None:
+                if head < len(firsts):
+                    first = firsts[head]
+                else:
+                    first = startchar
+                    countdown += surround
+            token = analysis.Token(positions=True, chars=True, removestops=False, mode="index")
+            token.text, token.startchar, token.endchar, token.matched, token.stopped = matched, startchar, endchar, True, False
+            tks.append(token)
+        if countdown >= 0:
+            currentlen += tlength
+            countdown -= tlength
+            if countdown <= 0:
+                fragments.append(highlight.mkfrag(text, tks, startchar=first, endchar=endchar))
+                tks = []
+                firsts = []
+                head = 0
+                first = None
+                currentlen = 0
+    if tks:
+        fragments.append(highlight.mkfrag(text, tks, startchar=first, endchar=endchar))
+    return fragments
 
 
 def parse_query(text: str, schema, *, any_word: bool = False) -> query.Query:  # type: ignore[no-untyped-def]
@@ -124,49 +444,75 @@ def search(store: IndexStore, request: SearchRequest) -> SearchPage:
         filter_mask &= value_mask
 
     text_query: query.Query | None = None
+    words: list[_Word] | None = None
     if request.q:
         text_query = parse_query(request.q, searcher.schema)
         if text_query is query.NullQuery:
             text_query = None
     match_mask = filter_mask
     if text_query is not None:
-        match_mask = _mask(text_query.docs(searcher)) & filter_mask
+        words = _words_of(searcher, facets, text_query)
+        if words is not None:
+            match_mask = filter_mask
+            for word in words:
+                match_mask &= word.mask
+        else:
+            match_mask = _mask(text_query.docs(searcher)) & filter_mask
         if not match_mask and len(list(text_query.iter_all_terms())) > 1:
             any_query = parse_query(request.q, searcher.schema, any_word=True)
             any_mask = _mask(any_query.docs(searcher)) & filter_mask
             if any_mask:
-                text_query, match_mask = any_query, any_mask
+                text_query, match_mask, words = any_query, any_mask, None
                 note = "No repository matched every word, so these match any of them."
 
     total = match_mask.bit_count()
     facet_counts = {name: _count(values, match_mask) for name, values in facets.values.items()}
-    hits = _page(searcher, request, text_query, match_mask) if total else []
+    hits = _page(searcher, facets, request, text_query, words, match_mask, total) if total else []
     return SearchPage(request=request, total=total, hits=hits, facets=facet_counts, note=note)
 
 
-def _page(searcher: Searcher, request: SearchRequest, text_query: query.Query | None, match_mask: int) -> list[Hit]:
+def _words_of(searcher: Searcher, facets: FacetMasks, text_query: query.Query) -> list[_Word] | None:
+    plan = _word_plan(text_query)
+    if plan is None or not facets.word_cache.usable:
+        return None
+    return [facets.word_cache.word(searcher, terms) for terms in plan]
+
+
+def _page(searcher: Searcher, facets: FacetMasks, request: SearchRequest, text_query: query.Query | None,
+          words: list[_Word] | None, match_mask: int, total: int) -> list[Hit]:
     start = (request.page - 1) * request.per_page
     limit = start + request.per_page
-    if start >= match_mask.bit_count():
+    if start >= total:
         return []
-    # Whoosh already skips deleted documents, so a filter is only needed for facet filters.
-    whoosh_filter = _docset(match_mask) if request.filters else None
-    run_query = text_query if text_query is not None else query.Every()
     if request.sort == "stars" or (request.sort == "relevance" and text_query is None):
-        sortedby = MultiFacet([FieldFacet("stars", reverse=True), FieldFacet("pushed", reverse=True)])
-        results = searcher.search(run_query, filter=whoosh_filter, limit=limit, sortedby=sortedby)
+        docnums = _top_by_order(searcher, facets, "stars", match_mask, total, limit)
     elif request.sort == "updated":
-        results = searcher.search(run_query, filter=whoosh_filter, limit=limit, sortedby=FieldFacet("pushed", reverse=True))
+        docnums = _top_by_order(searcher, facets, "updated", match_mask, total, limit)
+    elif words is not None:
+        docnums = _top_by_relevance(words, match_mask, facets.size, limit)
     else:
-        results = searcher.search(run_query, filter=whoosh_filter, limit=limit)
-    results.fragmenter = highlight.ContextFragmenter(maxchars=240, surround=60)
-    results.formatter = highlight.HtmlFormatter(tagname="mark", classname="hl", between=" … ")
+        # Whoosh already skips deleted documents, so a filter is only needed for facet filters.
+        whoosh_filter = _docset(match_mask) if request.filters else None
+        results = searcher.search(text_query, filter=whoosh_filter, limit=limit)
+        docnums = [hit.docnum for hit in results]
+    docnums = docnums[start:limit]
+
+    field_words: dict[str, frozenset[str]] = {}
+    if text_query is not None:
+        for fieldname in ("readme_excerpt", "description"):
+            # What Whoosh's highlighter looks for: the query's terms in that field.
+            field_words[fieldname] = frozenset(
+                searcher.schema[fieldname].from_bytes(text)
+                for _, text in text_query.existing_terms(searcher.reader(), fieldname=fieldname, expand=True))
+    formatter = _formatter()  # one per page, as Whoosh's Results: term classes are numbered across the page
     hits = []
-    for hit in results[start:limit]:
+    for docnum in docnums:
+        stored = searcher.stored_fields(docnum)
         snippet = ""
         if text_query is not None:
-            snippet = hit.highlights("readme_excerpt", top=2) or hit.highlights("description", top=1)
-        hits.append(Hit(repo=to_record(hit.fields()), snippet=snippet))
+            snippet = (_highlight(searcher, "readme_excerpt", stored.get("readme_excerpt", ""), field_words["readme_excerpt"], formatter, 2)
+                       or _highlight(searcher, "description", stored.get("description", ""), field_words["description"], formatter, 1))
+        hits.append(Hit(repo=to_record(stored), snippet=snippet))
     return hits
 
 

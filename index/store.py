@@ -39,6 +39,17 @@ class SourceUpdate:
     delete_ids: set[int] = field(default_factory=set)
 
 
+@dataclass(frozen=True)
+class SourceSummary:
+    """How many repos one source has in the index, and whose they are."""
+
+    source: str
+    repos: int
+    owner: str
+    publisher: str
+    publisher_type: str
+
+
 class IndexStore:
     """One Whoosh index directory, safe to read from many threads."""
 
@@ -87,6 +98,18 @@ class IndexStore:
         records = (to_record(searcher.stored_fields(n), with_readme=True)
                    for n in searcher.docs_for_query(Term("source", source)))
         return {r.id: r for r in records}
+
+    def source_summaries(self) -> list[SourceSummary]:
+        """One summary per source present in the index (for the publisher directory)."""
+        searcher = self.searcher()
+        summaries = []
+        for term in searcher.reader().lexicon("source"):
+            source = term.decode("utf-8")
+            docs = list(searcher.docs_for_query(Term("source", source)))
+            if docs:
+                first = to_record(searcher.stored_fields(docs[0]))
+                summaries.append(SourceSummary(source, len(docs), first.owner, first.publisher, first.publisher_type))
+        return summaries
 
     def has_demo(self) -> bool:
         return any(True for _ in self.searcher().docs_for_query(Prefix("source", DEMO_SOURCE_PREFIX)))

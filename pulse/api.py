@@ -9,6 +9,7 @@ from starlette.responses import JSONResponse
 
 from index.search import SearchPage, search as run_search
 from pulse.errors import NotFound
+from pulse.publishers import get_publisher, list_publishers
 from pulse.query import SearchRequest
 
 
@@ -45,3 +46,17 @@ def repo(request: Request) -> JSONResponse:
 def healthz(request: Request) -> JSONResponse:
     store = request.app.state.store
     return JSONResponse({"status": "ok", "documents": store.doc_count(), "demo": store.has_demo()})
+
+
+def publishers(request: Request) -> JSONResponse:
+    state = request.app.state
+    found = list_publishers(state.store, state.settings.data_dir)
+    return JSONResponse({"total": len(found), "publishers": [p.to_dict() for p in found]})
+
+
+def publisher(request: Request) -> JSONResponse:
+    state, login = request.app.state, request.path_params["login"]
+    found = get_publisher(state.store, state.settings.data_dir, login)
+    if found is None:
+        raise NotFound(f"No publisher with the GitHub login {login}.")
+    return JSONResponse(found.to_dict())

@@ -32,8 +32,12 @@ routes = [
     Route("/", views.home, name="home"),
     Route("/search", views.search_page, name="search"),
     Route("/repos/{owner}/{name}", views.repo_page, name="repo"),
+    Route("/publishers", views.publishers_page, name="publishers"),
+    Route("/publishers/{login}", views.publisher_page, name="publisher"),
     Route("/api/search", api.search, name="api_search"),
     Route("/api/repos/{owner}/{name}", api.repo, name="api_repo"),
+    Route("/api/publishers", api.publishers, name="api_publishers"),
+    Route("/api/publishers/{login}", api.publisher, name="api_publisher"),
     Route("/healthz", api.healthz, name="healthz"),
     Mount("/static", app=StaticFiles(directory=STATIC_DIR), name="static"),
 ]
@@ -52,6 +56,7 @@ def create_app(settings: Settings | None = None, *, demo: bool = True) -> Starle
         if demo and load_demo_if_empty(store):
             log.info("index was empty: loaded the demo catalogue")
         app.state.store = store
+        app.state.settings = settings
         yield
         store.close()
 

@@ -10,7 +10,8 @@ from starlette.requests import Request
 from starlette.responses import HTMLResponse
 
 from index.search import search as run_search
-from pulse.errors import NotFound
+from pulse.errors import NotFound, QueryError
+from pulse.publishers import get_publisher, list_publishers
 from pulse.query import FILTERS, SORTS, SearchRequest
 from pulse.render import render_readme
 
@@ -67,7 +68,31 @@ def repo_page(request: Request) -> HTMLResponse:
     if record is None:
         raise NotFound(f"There is no repository {owner}/{name} in the catalogue.")
     readme_html = Markup(render_readme(record.readme)) if record.readme else ""
-    return render(request, "repo.html", repo=record, readme_html=readme_html)
+    state = request.app.state
+    publisher = get_publisher(state.store, state.settings.data_dir, record.owner)
+    source = next((s for s in publisher.sources if s.source == record.source), None) if publisher else None
+    return render(request, "repo.html", repo=record, readme_html=readme_html, publisher=publisher, source=source)
+
+
+def publishers_page(request: Request) -> HTMLResponse:
+    chosen = request.query_params.get("type", "")
+    if chosen and chosen not in TYPE_LABELS:
+        raise QueryError(f"Unknown publisher type '{chosen[:40]}'; use one of: {', '.join(TYPE_LABELS)}.")
+    state = request.app.state
+    everyone = list_publishers(state.store, state.settings.data_dir)
+    shown = [p for p in everyone if not chosen or p.type == chosen]
+    return render(request, "publishers.html", publishers=shown, everyone=everyone, chosen=chosen)
+
+
+def publisher_page(request: Request) -> HTMLResponse:
+    state, login = request.app.state, request.path_params["login"]
+    publisher = get_publisher(state.store, state.settings.data_dir, login)
+    if publisher is None:
+        raise NotFound(f"There is no publisher with the GitHub login {login}.")
+    search = SearchRequest(filters={"publisher": (publisher.name,)}, sort="stars", per_page=100)
+    page = run_search(state.store, search)
+    unlicensed = next((f.count for f in page.facets["licence"] if f.value == "(none)"), 0)
+    return render(request, "publisher.html", publisher=publisher, page=page, search=search, unlicensed=unlicensed)
 
 
 def error_page(request: Request, status: int, message: str) -> HTMLResponse:

@@ -127,6 +127,8 @@ AXE_PAGES = [
     pytest.param("/search?language=Python&sort=stars&page=2", 200, id="results-page-2"),
     pytest.param("/search?q=zzzzqqq", 200, id="zero-results"),
     pytest.param("/repos/alphagov/govuk-frontend", 200, id="repo-detail"),
+    pytest.param("/publishers", 200, id="publishers"),
+    pytest.param("/publishers/essexcountycouncil", 200, id="publisher"),
     pytest.param("/repos/nobody/nothing-here", 404, id="not-found"),
     pytest.param("/no/such/page", 404, id="not-found-route"),
     pytest.param("/search?q=" + "a" * 600, 400, id="bad-request"),
@@ -244,7 +246,8 @@ def test_skip_link_is_off_screen_until_focused(tab: Tab, demo_server: LiveServer
 
 
 REFLOW_PAGES = ["/", "/search?q=drupal", "/search?q=drupal&publisher=Essex+County+Council",
-                "/search?q=zzzzqqq", "/repos/alphagov/govuk-frontend", "/repos/nobody/nothing-here"]
+                "/search?q=zzzzqqq", "/repos/alphagov/govuk-frontend", "/repos/nobody/nothing-here",
+                "/publishers", "/publishers/localgovdrupal"]
 
 
 def test_pages_reflow_at_320_css_pixels(browser: Any, demo_server: LiveServer) -> None:
