@@ -100,6 +100,9 @@ class GitHubHarvester:
             readme, readme_sha = before.readme, before.readme_sha  # nothing pushed: README unchanged
         else:
             readme, readme_sha = self._readme(repo, before)
+        fork_of = ""
+        if repo.fork:
+            fork_of = before.fork_of if before is not None and before.fork_of else self._upstream(repo)
         licence = repo.license.spdx_id if repo.license else ""
         if licence == "NOASSERTION":  # GitHub's "a licence file we could not identify"
             licence = "Other"
@@ -129,7 +132,19 @@ class GitHubHarvester:
             readme=readme,
             readme_sha=readme_sha,
             harvested_at=harvested_at,
+            fork_of=fork_of,
         )
+
+    def _upstream(self, repo: Repository) -> str:
+        """A fork's upstream "Owner/name": one request, once per fork (list responses lack `parent`)."""
+        try:
+            parent = repo.parent
+            return parent.full_name if parent is not None else ""
+        except RateLimitExceededException:
+            raise
+        except (GithubException, OSError, ValueError) as exc:
+            log.warning("upstream of fork %s not read: %s", repo.full_name, type(exc).__name__)
+            return ""  # unknown: asked again next run
 
     def _readme(self, repo: Repository, before: Repo | None) -> tuple[str, str]:
         """(README text, its sha); NO_README when there is none (404) or the repo is empty (409).

@@ -57,6 +57,9 @@ class Repo:
     readme_sha: str = ""
     harvested_at: str = ""  # when this record's data last changed in a harvest
     fork_of: str = ""  # "Owner/name" of the upstream when known
+    # Reuse signals read from the file listing; None when not known.
+    has_contributing: bool | None = None
+    has_tests: bool | None = None
 
     @property
     def full_name(self) -> str:

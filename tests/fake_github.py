@@ -141,6 +141,7 @@ class _Repo:
     readme_path: str
     empty: bool
     languages: dict[str, int]
+    parent: str | None = None  # "Owner/name" of the upstream, for forks (GET /repos/{o}/{r} only)
 
 
 class _Server(ThreadingHTTPServer):
@@ -358,8 +359,11 @@ class FakeGitHub:
 
         ``readme=None`` means no README (404); ``empty=True`` means a repo with no
         commits (README 409, ``size`` 0, ``pushed_at`` equal to ``created_at``).
-        ``extra`` keys override the generated list item verbatim.
+        ``extra`` keys override the generated list item verbatim, except ``parent``
+        ("Owner/name" of a fork's upstream), which like GitHub only the full
+        repository body carries.
         """
+        parent = extra.pop("parent", None)
         with self._lock:
             acct = self._accounts.get(org.lower()) or self._add_account(org, "Organization", {})
             if id is None:
@@ -401,7 +405,7 @@ class FakeGitHub:
             }
             if languages is None:
                 languages = {} if empty or language is None else {language: 1000 + 37 * id % 50_000}
-            repo = _Repo(id, acct.login, name, fields, None if empty else data, readme_path, empty, languages)
+            repo = _Repo(id, acct.login, name, fields, None if empty else data, readme_path, empty, languages, parent)
             self._repos[id] = repo
             return self._list_item(repo)
 
@@ -575,6 +579,13 @@ class FakeGitHub:
         for k in ("parent", "source", "organization", "security_and_analysis"):
             full.pop(k, None)
         full.update(self._list_item(repo))
+        if repo.parent:
+            upstream_owner, upstream_name = repo.parent.split("/", 1)
+            upstream = {"id": 10_000_000 + len(repo.parent), "name": upstream_name, "full_name": repo.parent,
+                        "owner": {"login": upstream_owner, "type": "Organization"},
+                        "html_url": f"https://github.com/{repo.parent}", "fork": False,
+                        "url": f"{self.url}/repos/{repo.parent}"}
+            full["parent"] = full["source"] = upstream
         full["subscribers_count"] = repo.fields.get("subscribers_count", 0)
         full["network_count"] = repo.fields.get("network_count", repo.fields.get("forks_count", 0))
         if acct.type == "Organization":

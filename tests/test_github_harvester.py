@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 from pathlib import Path
 
 import pytest
@@ -54,17 +55,27 @@ def test_every_page_of_a_250_repo_org_is_read(github: FakeGitHub, tmp_path: Path
 
 
 def test_no_lazy_loading_adds_requests_per_repo(github: FakeGitHub, tmp_path: Path) -> None:
-    """Only the README costs a request per repo: reading a list attribute that PyGithub would
-    complete lazily (GET /repos/{owner}/{name}) fails this test."""
+    """Only the README costs a request per repo, plus the upstream of a fork (which list
+    responses lack): reading another attribute PyGithub completes lazily fails this test."""
     for i in range(30):
-        github.add_repo("Dorset-Council-UK", f"repo-{i}", fork=(i % 3 == 0), topics=["x"])
+        fork = i % 3 == 0
+        github.add_repo("Dorset-Council-UK", f"repo-{i}", fork=fork, topics=["x"],
+                        **({"parent": f"alphagov/upstream-{i}"} if fork else {}))
     github.reset_counts()
     pulse = harvester(github, tmp_path)
     records = list(pulse.harvest(DORSET, "Dorset-Council-UK", {}))
     per_repo = [r.path for r in github.requests if r.path.startswith("/repos/")]
     assert len(records) == 30
-    assert sorted(per_repo) == sorted(f"/repos/Dorset-Council-UK/{r.name}/readme" for r in records)
-    assert pulse.requests_made == len(github.requests) == 30 + 2  # READMEs + org + one list page
+    forks = [r for r in records if r.fork]
+    assert sorted(per_repo) == sorted([f"/repos/Dorset-Council-UK/{r.name}/readme" for r in records]
+                                      + [f"/repos/Dorset-Council-UK/{r.name}" for r in forks])
+    assert {r.fork_of for r in forks} == {f"alphagov/upstream-{r.name.split('-')[1]}" for r in forks}
+    assert pulse.requests_made == len(github.requests) == 30 + 10 + 2  # READMEs, fork parents, org, a list page
+
+    github.reset_counts()  # a second harvest knows the upstreams and the READMEs already
+    again = list(pulse.harvest(DORSET, "Dorset-Council-UK", {r.id: r for r in records}))
+    assert again == [dataclasses.replace(r, harvested_at=again[0].harvested_at) for r in records]
+    assert [r.path for r in github.requests if r.path.startswith("/repos/")] == []
 
 
 def test_missing_readme_and_empty_repo_give_empty_text(github: FakeGitHub, tmp_path: Path) -> None:

@@ -79,6 +79,7 @@ def main() -> None:
                 description=row["description"] or "", language=(row["languages"] or [""])[0],
                 licence=row["license_spdx"] or "", readme=row["readme"],
                 fork=bool(row.get("fork_of")), fork_of=row.get("fork_of") or "",
+                has_contributing=row.get("has_contributing"), has_tests=row.get("has_tests"),
             )
             out.write(json.dumps(repo.to_dict(), ensure_ascii=False) + "\n")
     print(f"{len(ordered)} publishers, {len(corpus)} demo repos")
