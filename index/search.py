@@ -28,9 +28,11 @@ from __future__ import annotations
 
 import heapq
 import re
+from array import array
 import threading
 import weakref
 from collections import OrderedDict
+from itertools import compress
 from dataclasses import dataclass, field
 
 from whoosh import analysis, highlight, qparser, query, scoring
@@ -133,25 +135,131 @@ def _facets_of(searcher: Searcher) -> FacetMasks:
     return cached
 
 
+def parse_query(text: str, schema, *, any_word: bool = False) -> query.Query:  # type: ignore[no-untyped-def]
+    """Parse user words safely; raise QueryError for input that makes no query."""
+    parser = _make_parser()
+    parser.schema = schema
+    parser.group = qparser.OrGroup.factory(0.9) if any_word else qparser.AndGroup
+    try:
+        parsed = parser.parse(text)
+    except Exception as exc:  # Whoosh's parser has no single error type
+        raise QueryError("Those search terms could not be understood; try plain words.") from exc
+    terms = list(parsed.iter_all_terms()) if parsed is not query.NullQuery else []
+    if len(terms) > MAX_QUERY_TERMS:
+        raise QueryError(f"Too many search words ({len(terms)}); use at most {MAX_QUERY_TERMS // len(FIELD_BOOSTS)}.")
+    return parsed
+
+
+def search(store: IndexStore, request: SearchRequest) -> SearchPage:
+    """Run a validated search request: hits of the page, total and facet counts."""
+    searcher = store.searcher()
+    facets = _facets_of(searcher)
+    note = ""
+
+    filter_mask = facets.live
+    for name, values in request.filters.items():
+        known = facets.values.get(name, {})
+        value_mask = 0
+        for value in values:
+            value_mask |= known.get(value.lower() if name == "topic" else value, 0)
+        filter_mask &= value_mask
+
+    text_query: query.Query | None = None
+    words: list[_Word] | None = None
+    if request.q:
+        text_query = parse_query(request.q, searcher.schema)
+        if text_query is query.NullQuery:
+            text_query = None
+    match_mask = filter_mask
+    if text_query is not None:
+        words = _words_of(searcher, facets, text_query)
+        if words is not None:
+            for word in words:
+                match_mask &= word.mask
+        else:
+            match_mask = _mask(text_query.docs(searcher)) & filter_mask
+        if not match_mask and len(list(text_query.iter_all_terms())) > 1:
+            any_query = parse_query(request.q, searcher.schema, any_word=True)
+            any_mask = _mask(any_query.docs(searcher)) & filter_mask
+            if any_mask:
+                text_query, match_mask, words = any_query, any_mask, None
+                note = "No repository matched every word, so these match any of them."
+
+    total = match_mask.bit_count()
+    facet_counts = {name: _count(values, match_mask) for name, values in facets.values.items()}
+    hits = _page(searcher, facets, request, text_query, words, match_mask, total) if total else []
+    return SearchPage(request=request, total=total, hits=hits, facets=facet_counts, note=note)
+
+
+def _words_of(searcher: Searcher, facets: FacetMasks, text_query: query.Query) -> list[_Word] | None:
+    plan = _word_plan(text_query)
+    if plan is None or not facets.word_cache.usable:
+        return None
+    return [facets.word_cache.word(searcher, terms) for terms in plan]
+
+
+def _page(searcher: Searcher, facets: FacetMasks, request: SearchRequest, text_query: query.Query | None,
+          words: list[_Word] | None, match_mask: int, total: int) -> list[Hit]:
+    start = (request.page - 1) * request.per_page
+    limit = start + request.per_page
+    if start >= total:
+        return []
+    if request.sort == "stars" or (request.sort == "relevance" and text_query is None):
+        docnums = _top_by_order(searcher, facets, "stars", match_mask, total, limit)
+    elif request.sort == "updated":
+        docnums = _top_by_order(searcher, facets, "updated", match_mask, total, limit)
+    elif words is not None:
+        docnums = _top_by_relevance(words, match_mask, total, facets.size, limit)
+    else:
+        # Whoosh already skips deleted documents, so a filter is only needed for facet filters.
+        whoosh_filter = _docset(match_mask) if request.filters else None
+        results = searcher.search(text_query, filter=whoosh_filter, limit=limit)
+        docnums = [hit.docnum for hit in results]
+    docnums = docnums[start:limit]
+
+    field_words: dict[str, frozenset[str]] = {}
+    if text_query is not None:
+        for fieldname in ("readme_excerpt", "description"):
+            # What Whoosh's highlighter looks for: the query's terms in that field.
+            field_words[fieldname] = frozenset(
+                searcher.schema[fieldname].from_bytes(text)
+                for _, text in text_query.existing_terms(searcher.reader(), fieldname=fieldname, expand=True))
+    formatter = _formatter()  # one per page, as Whoosh's Results: term classes are numbered across the page
+    hits = []
+    for docnum in docnums:
+        stored = searcher.stored_fields(docnum)
+        snippet = ""
+        if text_query is not None:
+            snippet = (_highlight(searcher, "readme_excerpt", stored.get("readme_excerpt", ""),
+                                  field_words["readme_excerpt"], formatter, 2)
+                       or _highlight(searcher, "description", stored.get("description", ""),
+                                     field_words["description"], formatter, 1))
+        hits.append(Hit(repo=to_record(stored), snippet=snippet))
+    return hits
+
+
 # -- the fast path for plain words --------------------------------------------------
 
 
 class _Word:
-    """One query word over its fields: matching docs as a bitmask, and BM25F scores."""
+    """One query word over its fields: matching docs as a bitmask, and BM25F scores by docnum.
 
-    __slots__ = ("mask", "scores", "order")
+    `scores` is a dict in docnum order for rarer words, or a dense array over every docnum for words
+    in more than 1/8 of the documents (8 bytes a document instead of ~100 bytes a posting)."""
 
-    def __init__(self, mask: int, scores: dict[int, float]) -> None:
+    __slots__ = ("mask", "scores", "dense", "cost")
+
+    def __init__(self, mask: int, scores, dense: bool, cost: int) -> None:  # type: ignore[no-untyped-def]
         self.mask = mask
         self.scores = scores
-        # Best first; ties by docnum, as Whoosh's TopCollector.
-        self.order = sorted(scores, key=lambda d: (-scores[d], d))
+        self.dense = dense
+        self.cost = cost  # approximate bytes held
 
 
 class _WordCache:
-    """Per-searcher LRU of _Word, bounded by the number of postings held."""
+    """Per-searcher LRU of _Word, bounded by the memory it holds."""
 
-    MAX_POSTINGS = 1_000_000
+    MAX_BYTES = 40_000_000
 
     def __init__(self, searcher: Searcher) -> None:
         weighting = searcher.weighting
@@ -167,18 +275,36 @@ class _WordCache:
         if cached is not None:
             self._words.move_to_end(terms)
             return cached
-        scores: dict[int, float] = {}
-        for fieldname, text, boost in terms:
-            self._add_term(searcher, fieldname, text, boost, scores)
-        word = _Word(_mask(sorted(scores)), scores)
+        size = searcher.doc_count_all()
+        postings = 0
+        for fieldname, text, _ in terms:
+            try:
+                postings += searcher.doc_frequency(fieldname, searcher.schema[fieldname].to_bytes(text))
+            except (KeyError, ValueError):
+                pass
+        if postings * 8 > size:
+            dense = array("d", bytes(8 * size))
+            seen = bytearray((size + 8) // 8)
+            for fieldname, text, boost in terms:
+                self._add_term(searcher, fieldname, text, boost, dense, seen)
+            word = _Word(int.from_bytes(seen, "little"), dense, True, 8 * size + len(seen))
+        else:
+            scores: dict[int, float] = {}
+            for fieldname, text, boost in terms:
+                self._add_term(searcher, fieldname, text, boost, scores, None)
+            docs = sorted(scores)
+            # Docnum order, so that a stable top-k breaks score ties by docnum, as Whoosh's TopCollector.
+            word = _Word(_mask(docs), {doc: scores[doc] for doc in docs}, False, 100 * len(docs) + size // 8)
         self._words[terms] = word
-        self._held += len(scores)
-        while self._held > self.MAX_POSTINGS and len(self._words) > 1:
+        self._held += word.cost
+        while self._held > self.MAX_BYTES and len(self._words) > 1:
             _, dropped = self._words.popitem(last=False)
-            self._held -= len(dropped.scores)
+            self._held -= dropped.cost
         return word
 
-    def _add_term(self, searcher: Searcher, fieldname: str, text: str, boost: float, scores: dict[int, float]) -> None:
+    def _add_term(self, searcher: Searcher, fieldname: str, text: str, boost: float, scores,  # type: ignore[no-untyped-def]
+                  seen: bytearray | None) -> None:
+        """Add one term's BM25F scores into `scores` (a dict, or a dense array with `seen` as its bitmap)."""
         field_obj = searcher.schema[fieldname]
         btext = field_obj.to_bytes(text)
         if (fieldname, btext) not in searcher.reader():
@@ -191,21 +317,43 @@ class _WordCache:
         K1 = weighting.K1
         K1_1 = K1 + 1
         one_minus_b = 1 - B
+        # bm25() of whoosh.scoring is idf * ((tf * (K1 + 1)) / (tf + K1 * ((1 - B) + B * fl / avgfl))), then
+        # the Term's boost. Field lengths are stored as one byte, so the length part has 256 values: computed
+        # once here with the same operations, they give the same floats.
+        norms = [K1 * (one_minus_b + B * length / avgfl) for length in _BYTE_LENGTHS]
+        tf1 = [idf * (K1_1 / (1.0 + norm)) for norm in norms]  # tf == 1, the usual case
+        if boost != 1.0:
+            tf1 = [score * boost for score in tf1]
         for leaf_index, (leaf, offset) in enumerate(searcher.leaf_searchers()):
             reader = leaf.reader()
             if (fieldname, btext) not in reader:
                 continue
             lengths = self._leaf_lengths(leaf_index, reader, fieldname)
-            get = scores.get
-            for doc, weight in _postings(reader, fieldname, btext):
-                # bm25() of whoosh.scoring, term by term, then the Term's boost.
-                score = idf * ((weight * K1_1) / (weight + K1 * (one_minus_b + B * lengths[doc] / avgfl)))
-                if boost != 1.0:
-                    score = score * boost
-                key = doc + offset
-                scores[key] = get(key, 0.0) + score
+            if seen is None:
+                get = scores.get
+                for doc, weight in _postings(reader, fieldname, btext):
+                    if weight == 1.0:
+                        score = tf1[lengths[doc]]
+                    else:
+                        score = idf * ((weight * K1_1) / (weight + norms[lengths[doc]]))
+                        if boost != 1.0:
+                            score = score * boost
+                    key = doc + offset
+                    scores[key] = get(key, 0.0) + score
+            else:
+                for doc, weight in _postings(reader, fieldname, btext):
+                    if weight == 1.0:
+                        score = tf1[lengths[doc]]
+                    else:
+                        score = idf * ((weight * K1_1) / (weight + norms[lengths[doc]]))
+                        if boost != 1.0:
+                            score = score * boost
+                    key = doc + offset
+                    scores[key] += score
+                    seen[key >> 3] |= 1 << (key & 7)
 
     def _leaf_lengths(self, leaf_index: int, reader, fieldname: str) -> list[int]:  # type: ignore[no-untyped-def]
+        """Each document's field length as its one-byte code (an index into _BYTE_LENGTHS)."""
         key = (leaf_index, fieldname)
         lengths = self._lengths.get(key)
         if lengths is None:
@@ -213,14 +361,19 @@ class _WordCache:
                 from whoosh.codec.whoosh3 import LENGTHS_COLUMN, _lenfield
 
                 column = reader._perdoc._cached_reader(_lenfield(fieldname), LENGTHS_COLUMN)
-                table = [byte_to_length(b) or 1 for b in range(256)]
-                lengths = [table[b] for b in column] if column is not None else None
+                lengths = list(column) if column is not None else None
             except (AttributeError, ImportError):
                 lengths = None
             if lengths is None or len(lengths) < reader.doc_count_all():
-                lengths = [reader.doc_field_length(doc, fieldname, 1) or 1 for doc in range(reader.doc_count_all())]
+                lengths = [_LENGTH_CODES[reader.doc_field_length(doc, fieldname, 1) or 1]
+                           for doc in range(reader.doc_count_all())]
             self._lengths[key] = lengths
         return lengths
+
+
+# Whoosh stores a field length as one byte; a term's doc has length >= 1 (the lossless default is 1).
+_BYTE_LENGTHS = [byte_to_length(code) or 1 for code in range(256)]
+_LENGTH_CODES = {length: code for code, length in reversed(list(enumerate(_BYTE_LENGTHS)))}
 
 
 def _postings(reader, fieldname: str, btext: bytes):  # type: ignore[no-untyped-def]
@@ -262,24 +415,27 @@ def _bits(mask: int, size: int) -> bytes:
     return mask.to_bytes((size + 8) // 8, "little")
 
 
-def _top_by_relevance(words: list[_Word], match_mask: int, size: int, limit: int) -> list[int]:
-    bits = _bits(match_mask, size)
+def _top_by_relevance(words: list[_Word], match_mask: int, count: int, size: int, limit: int) -> list[int]:
+    """The `limit` best matches, best first, ties by docnum (heapq.nlargest is stable)."""
     if len(words) == 1:
-        out = []
-        for doc in words[0].order:
-            if bits[doc >> 3] >> (doc & 7) & 1:
-                out.append(doc)
-                if len(out) == limit:
-                    break
-        return out
-    # Every match has every word: scan the rarest word's docs and add up the others.
-    rarest = min(words, key=lambda w: len(w.scores))
+        scores = words[0].scores
+        if words[0].dense:
+            return heapq.nlargest(limit, _docs_of(match_mask), key=scores.__getitem__)
+        if count == len(scores):  # no filter took anything away
+            return heapq.nlargest(limit, scores, key=scores.__getitem__)
+        if count * 4 < len(scores):
+            candidates = _docs_of(match_mask)
+        else:
+            bits = _bits(match_mask, size)
+            candidates = [doc for doc in scores if bits[doc >> 3] >> (doc & 7) & 1]
+        return heapq.nlargest(limit, candidates, key=scores.__getitem__)
     score_maps = [w.scores for w in words]
-    scored = []
-    for doc in rarest.scores:
-        if bits[doc >> 3] >> (doc & 7) & 1:
-            scored.append((-sum(m[doc] for m in score_maps), doc))
-    return [doc for _, doc in heapq.nsmallest(limit, scored)]
+    if len(score_maps) == 2:
+        first, second = score_maps
+        key = lambda doc: first[doc] + second[doc]  # noqa: E731
+    else:
+        key = lambda doc: sum(m[doc] for m in score_maps)  # noqa: E731
+    return heapq.nlargest(limit, _docs_of(match_mask), key=key)
 
 
 def _top_by_order(searcher: Searcher, facets: FacetMasks, sort: str, match_mask: int, count: int,
@@ -298,20 +454,15 @@ def _top_by_order(searcher: Searcher, facets: FacetMasks, sort: str, match_mask:
     return out
 
 
-_NONZERO = re.compile(rb"[^\x00]")
+# Byte value -> its 8 bits as 8 bytes of 0/1 (least significant first): expands a bitmask for compress().
+_EXPAND = [bytes((value >> bit) & 1 for bit in range(8)) for value in range(256)]
 
 
 def _docs_of(mask: int) -> list[int]:
+    """The document numbers of a bitmask, ascending (C-speed: join + compress, no Python loop per doc)."""
     raw = mask.to_bytes((mask.bit_length() + 7) // 8, "little")
-    docs = []
-    for found in _NONZERO.finditer(raw):
-        index = found.start()
-        byte = raw[index]
-        base = index << 3
-        for bit in range(8):
-            if byte >> bit & 1:
-                docs.append(base + bit)
-    return docs
+    flags = b"".join(map(_EXPAND.__getitem__, raw))
+    return list(compress(range(len(flags)), flags))
 
 
 # -- snippets -----------------------------------------------------------------------
@@ -326,194 +477,154 @@ def _formatter() -> highlight.HtmlFormatter:
 
 def _highlight(searcher: Searcher, fieldname: str, text: str, words: frozenset[str],
                formatter: highlight.HtmlFormatter, top: int) -> str:
-    """What Whoosh's Highlighter.highlight_hit gives with _FRAGMENTER, without the token pipeline."""
+    """What Whoosh's Highlighter.highlight_hit gives with _FRAGMENTER, without running the token pipeline
+    over the whole text: only the tokens near matched words are looked at."""
     if not text or not words:
         return ""
-    tokens = _tokens(searcher.schema[fieldname].analyzer, text, words)
-    fragments = _fragment(text, tokens) if tokens is not None else None
+    fragments = _fast_fragments(searcher.schema[fieldname].analyzer, text, words)
     if fragments is None:  # an analyzer we do not mirror: Whoosh's own path
-        tokens_iter = searcher.schema[fieldname].analyzer(text, positions=True, chars=True, mode="index", removestops=False)
-        tokens_iter = highlight.Highlighter._merge_matched_tokens(highlight.set_matched_filter(tokens_iter, words))
-        fragments = _FRAGMENTER.fragment_tokens(text, tokens_iter)
+        tokens = searcher.schema[fieldname].analyzer(text, positions=True, chars=True, mode="index", removestops=False)
+        tokens = highlight.Highlighter._merge_matched_tokens(highlight.set_matched_filter(tokens, words))
+        fragments = _FRAGMENTER.fragment_tokens(text, tokens)
     best = highlight.top_fragments(fragments, top, _FRAGMENT_SCORER, highlight.FIRST, minscore=1)
     return formatter.format(best)
 
 
-def _tokens(analyzer, text: str, words: frozenset[str]) -> list[tuple[int, int, str | None]] | None:  # type: ignore[no-untyped-def]
-    """(startchar, endchar, matched stem or None) per token, for RegexTokenizer|Lowercase|Stop|Stem analyzers."""
+_TOKEN_CHAR = re.compile(r"[\w*]")
+
+
+def _fast_fragments(analyzer, text: str, words: frozenset[str]) -> list[highlight.Fragment] | None:  # type: ignore[no-untyped-def]
+    """ContextFragmenter.fragment_tokens over the tokens of a RegexTokenizer|Lowercase|Stop|Stem analyzer.
+
+    Same fragments as Whoosh, but a token far from every match only matters to
+    the fragmenter as context it will forget, so the text is tokenized only
+    around candidate matches (found by a regex on the stems' prefixes: the
+    Porter stemmer changes at most the last two letters of a word's prefix).
+    """
     items = getattr(analyzer, "items", None)
     if not items or len(items) != 4:
         return None
     tokenizer, lower, stop, stem = items
     if not (type(tokenizer) is analysis.RegexTokenizer and not tokenizer.gaps
             and type(lower) is analysis.LowercaseFilter and type(stop) is analysis.StopFilter
-            and type(stem) is analysis.StemFilter):
+            and type(stem) is analysis.StemFilter and tokenizer.expression.pattern == r"[\w\*]+(\.?[\w\*]+)*"):
+        return None
+    fragmenter = _FRAGMENTER
+    maxchars, surround, charlimit = fragmenter.maxchars, fragmenter.surround, fragmenter.charlimit
+    if charlimit and len(text) > charlimit:
         return None
     stops, minsize, maxsize = stop.stops, stop.min, stop.max
     stemfn, ignore = stem._stem, stem.ignore
-    seen: dict[str, str | None] = {}
-    out = []
-    for found in tokenizer.expression.finditer(text):
-        word = found.group().lower()
-        matched = seen.get(word, "")
-        if matched == "":
-            if len(word) >= minsize and (maxsize is None or len(word) <= maxsize) and word not in stops:
-                stemmed = word if word in ignore else stemfn(word)
-            else:
-                stemmed = word  # a stop word keeps its text (StopFilter with removestops=False)
-            matched = seen[word] = stemmed if stemmed in words else None
-        out.append((found.start(), found.end(), matched))
-    return out
+    token_re = tokenizer.expression
+    is_token_char = _TOKEN_CHAR.match
 
+    def stem_of(word: str) -> str:
+        if len(word) >= minsize and (maxsize is None or len(word) <= maxsize) and word not in stops:
+            return word if word in ignore else stemfn(word)
+        return word  # a stop word keeps its text (StopFilter with removestops=False)
 
-def _fragment(text: str, tokens: list[tuple[int, int, str | None]]) -> list[highlight.Fragment]:
-    """ContextFragmenter.fragment_tokens over flat tuples (same rules, same fragments)."""
-    fragmenter = _FRAGMENTER
-    maxchars, surround, charlimit = fragmenter.maxchars, fragmenter.surround, fragmenter.charlimit
-    fragments = []
-    first = None
-    firsts: list[int] = []  # startchars of the context window (a deque in Whoosh)
-    head = 0
-    countdown = -1
-    tks: list[analysis.Token] = []
-    endchar = None
-    currentlen = 0
-    for startchar, endchar, matched in tokens:
-        tlength = endchar - startchar
-        if charlimit and endchar > charlimit:
-            break
-        if countdown < 0 and matched is None:
+    # Matched tokens: startchar -> (endchar, stem).
+    prefixes = sorted({w[: max(1, len(w) - 2)] for w in words}, key=len, reverse=True)
+    candidates = re.compile("|".join(re.escape(p) for p in prefixes), re.IGNORECASE)
+    matches: dict[int, tuple[int, str]] = {}
+    for found in candidates.finditer(text):
+        i = found.start()
+        if i and (is_token_char(text, i - 1) or (text[i - 1] == "." and i >= 2 and is_token_char(text, i - 2))):
+            continue  # inside a token
+        token = token_re.match(text, i)
+        if token is None:
+            continue
+        stemmed = stem_of(token.group().lower())
+        if stemmed in words:
+            matches[i] = (token.end(), stemmed)
+    if not matches:
+        return []
+
+    fragments: list[highlight.Fragment] = []
+    pos = 0  # tokens before pos have been through the fragmenter
+    starts = sorted(matches)
+    next_index = 0
+    while next_index < len(starts):
+        match_start = starts[next_index]
+        if match_start < pos:
+            next_index += 1
+            continue
+        # Context before the match: the unmatched tokens within `surround` chars of the last one.
+        back = 2 * surround
+        while True:
+            region = _safe_start(text, pos, match_start - back)
+            before = [(t.start(), t.end()) for t in _tokens_between(token_re, text, region, match_start)]
+            if region <= pos or not before or before[-1][1] - surround >= region:
+                break
+            back *= 2
+        firsts: list[int] = []
+        head = 0
+        for startchar, endchar in before:
             firsts.append(startchar)
             while head < len(firsts) and endchar - firsts[head] > surround:
                 head += 1
-        elif currentlen + tlength > maxchars:
-            countdown = 0
-        elif matched is not None:
-            countdown = surround
-            if first is None:
-                if head < len(firsts):
-                    first = firsts[head]
-                else:
-                    first = startchar
-                    countdown += surround
-            token = analysis.Token(positions=True, chars=True, removestops=False, mode="index")
-            token.text, token.startchar, token.endchar, token.matched, token.stopped = matched, startchar, endchar, True, False
-            tks.append(token)
-        if countdown >= 0:
-            currentlen += tlength
-            countdown -= tlength
-            if countdown <= 0:
+        # The fragment: from the match until the countdown runs out.
+        first = None
+        countdown = -1
+        tks: list[analysis.Token] = []
+        currentlen = 0
+        endchar = 0
+        emitted = False
+        for token in token_re.finditer(text, match_start):
+            startchar, endchar = token.start(), token.end()
+            tlength = endchar - startchar
+            matched = matches.get(startchar)
+            if countdown < 0 and matched is None:  # cannot happen before the first match
+                firsts.append(startchar)
+                while head < len(firsts) and endchar - firsts[head] > surround:
+                    head += 1
+            elif currentlen + tlength > maxchars:
+                countdown = 0
+            elif matched is not None:
+                countdown = surround
+                if first is None:
+                    if head < len(firsts):
+                        first = firsts[head]
+                    else:
+                        first = startchar
+                        countdown += surround
+                t = analysis.Token(positions=True, chars=True, removestops=False, mode="index")
+                t.text, t.startchar, t.endchar, t.matched, t.stopped = matched[1], startchar, endchar, True, False
+                tks.append(t)
+            if countdown >= 0:
+                currentlen += tlength
+                countdown -= tlength
+                if countdown <= 0:
+                    fragments.append(highlight.mkfrag(text, tks, startchar=first, endchar=endchar))
+                    emitted = True
+                    break
+        if not emitted:
+            if tks:  # the text ended inside the fragment
                 fragments.append(highlight.mkfrag(text, tks, startchar=first, endchar=endchar))
-                tks = []
-                firsts = []
-                head = 0
-                first = None
-                currentlen = 0
-    if tks:
-        fragments.append(highlight.mkfrag(text, tks, startchar=first, endchar=endchar))
+            break
+        pos = endchar
+        if countdown == 0:
+            # Whoosh's fragmenter then swallows the next token into an empty fragment (scored 0, never
+            # shown) and starts its context afresh after it.
+            following = token_re.search(text, pos)
+            if following is not None and following.start() not in matches:
+                pos = following.end()
     return fragments
 
 
-def parse_query(text: str, schema, *, any_word: bool = False) -> query.Query:  # type: ignore[no-untyped-def]
-    """Parse user words safely; raise QueryError for input that makes no query."""
-    parser = _make_parser()
-    parser.schema = schema
-    parser.group = qparser.OrGroup.factory(0.9) if any_word else qparser.AndGroup
-    try:
-        parsed = parser.parse(text)
-    except Exception as exc:  # Whoosh's parser has no single error type
-        raise QueryError("Those search terms could not be understood; try plain words.") from exc
-    terms = list(parsed.iter_all_terms()) if parsed is not query.NullQuery else []
-    if len(terms) > MAX_QUERY_TERMS:
-        raise QueryError(f"Too many search words ({len(terms)}); use at most {MAX_QUERY_TERMS // len(FIELD_BOOSTS)}.")
-    return parsed
+def _safe_start(text: str, pos: int, at: int) -> int:
+    """A position <= at (and >= pos) that no token straddles: at a space or newline, or pos itself."""
+    if at <= pos:
+        return pos
+    cut = max(text.rfind(" ", pos, at + 1), text.rfind("\n", pos, at + 1))
+    return cut if cut > pos else pos
 
 
-def search(store: IndexStore, request: SearchRequest) -> SearchPage:
-    """Run a validated search request: hits of the page, total and facet counts."""
-    searcher = store.searcher()
-    facets = _facets_of(searcher)
-    note = ""
-
-    filter_mask = facets.live
-    for name, values in request.filters.items():
-        known = facets.values.get(name, {})
-        value_mask = 0
-        for value in values:
-            value_mask |= known.get(value.lower() if name == "topic" else value, 0)
-        filter_mask &= value_mask
-
-    text_query: query.Query | None = None
-    words: list[_Word] | None = None
-    if request.q:
-        text_query = parse_query(request.q, searcher.schema)
-        if text_query is query.NullQuery:
-            text_query = None
-    match_mask = filter_mask
-    if text_query is not None:
-        words = _words_of(searcher, facets, text_query)
-        if words is not None:
-            match_mask = filter_mask
-            for word in words:
-                match_mask &= word.mask
-        else:
-            match_mask = _mask(text_query.docs(searcher)) & filter_mask
-        if not match_mask and len(list(text_query.iter_all_terms())) > 1:
-            any_query = parse_query(request.q, searcher.schema, any_word=True)
-            any_mask = _mask(any_query.docs(searcher)) & filter_mask
-            if any_mask:
-                text_query, match_mask, words = any_query, any_mask, None
-                note = "No repository matched every word, so these match any of them."
-
-    total = match_mask.bit_count()
-    facet_counts = {name: _count(values, match_mask) for name, values in facets.values.items()}
-    hits = _page(searcher, facets, request, text_query, words, match_mask, total) if total else []
-    return SearchPage(request=request, total=total, hits=hits, facets=facet_counts, note=note)
-
-
-def _words_of(searcher: Searcher, facets: FacetMasks, text_query: query.Query) -> list[_Word] | None:
-    plan = _word_plan(text_query)
-    if plan is None or not facets.word_cache.usable:
-        return None
-    return [facets.word_cache.word(searcher, terms) for terms in plan]
-
-
-def _page(searcher: Searcher, facets: FacetMasks, request: SearchRequest, text_query: query.Query | None,
-          words: list[_Word] | None, match_mask: int, total: int) -> list[Hit]:
-    start = (request.page - 1) * request.per_page
-    limit = start + request.per_page
-    if start >= total:
-        return []
-    if request.sort == "stars" or (request.sort == "relevance" and text_query is None):
-        docnums = _top_by_order(searcher, facets, "stars", match_mask, total, limit)
-    elif request.sort == "updated":
-        docnums = _top_by_order(searcher, facets, "updated", match_mask, total, limit)
-    elif words is not None:
-        docnums = _top_by_relevance(words, match_mask, facets.size, limit)
-    else:
-        # Whoosh already skips deleted documents, so a filter is only needed for facet filters.
-        whoosh_filter = _docset(match_mask) if request.filters else None
-        results = searcher.search(text_query, filter=whoosh_filter, limit=limit)
-        docnums = [hit.docnum for hit in results]
-    docnums = docnums[start:limit]
-
-    field_words: dict[str, frozenset[str]] = {}
-    if text_query is not None:
-        for fieldname in ("readme_excerpt", "description"):
-            # What Whoosh's highlighter looks for: the query's terms in that field.
-            field_words[fieldname] = frozenset(
-                searcher.schema[fieldname].from_bytes(text)
-                for _, text in text_query.existing_terms(searcher.reader(), fieldname=fieldname, expand=True))
-    formatter = _formatter()  # one per page, as Whoosh's Results: term classes are numbered across the page
-    hits = []
-    for docnum in docnums:
-        stored = searcher.stored_fields(docnum)
-        snippet = ""
-        if text_query is not None:
-            snippet = (_highlight(searcher, "readme_excerpt", stored.get("readme_excerpt", ""), field_words["readme_excerpt"], formatter, 2)
-                       or _highlight(searcher, "description", stored.get("description", ""), field_words["description"], formatter, 1))
-        hits.append(Hit(repo=to_record(stored), snippet=snippet))
-    return hits
+def _tokens_between(token_re, text: str, start: int, stop: int):  # type: ignore[no-untyped-def]
+    for token in token_re.finditer(text, start):
+        if token.start() >= stop:
+            return
+        yield token
 
 
 def _count(values: dict[str, int], match_mask: int) -> list[FacetValue]:
