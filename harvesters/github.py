@@ -96,13 +96,16 @@ class GitHubHarvester:
     def _record(self, repo: Repository, publisher: "Publisher", target: str, harvested_at: str,
                 before: Repo | None) -> Repo:
         pushed_at = _iso(repo.pushed_at)
-        if before is not None and before.pushed_at == pushed_at and before.readme_sha:
+        unchanged = before is not None and before.pushed_at == pushed_at
+        if unchanged and before.readme_sha:
             readme, readme_sha = before.readme, before.readme_sha  # nothing pushed: README unchanged
         else:
             readme, readme_sha = self._readme(repo, before)
         fork_of = ""
         if repo.fork:
-            fork_of = before.fork_of if before is not None and before.fork_of else self._upstream(repo)
+            # Known upstreams are kept; an unknown one is asked again only after a push,
+            # so a fork whose upstream is gone does not cost a request every night.
+            fork_of = before.fork_of if before is not None and (before.fork_of or unchanged) else self._upstream(repo)
         licence = repo.license.spdx_id if repo.license else ""
         if licence == "NOASSERTION":  # GitHub's "a licence file we could not identify"
             licence = "Other"

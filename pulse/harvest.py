@@ -171,14 +171,19 @@ def _harvest_one(harvester: Harvester, publisher: Publisher, source: Source, sto
                  entry: SourceReport, state: SourceState, report: HarvestReport) -> SourceUpdate | None:
     started, requests_before = time.monotonic(), harvester.requests_made
     previous = store.records_of_source(source.key)
+    repos: list[Repo] = []
     try:
-        repos = list(harvester.harvest(publisher, source.target, previous))
+        for repo in harvester.harvest(publisher, source.target, previous):
+            repos.append(repo)
     except SourceError as exc:
         entry.status, entry.error = "failed", str(exc)
         state.last_failure, state.last_error = report.started_at, str(exc)
         if isinstance(exc, RateLimited):
             entry.status, report.stopped_early = "not reached", True
-            return None
+            # Keep the READMEs already paid for; delete nothing (the listing is incomplete).
+            partial = _diff(source.key, previous, repos, entry)
+            entry.removed = 0
+            return SourceUpdate(source=source.key, upsert=partial.upsert)
         if exc.status == 404:
             state.consecutive_not_found += 1
             if state.consecutive_not_found >= TOMBSTONE_AFTER and previous:

@@ -203,3 +203,26 @@ def test_secondary_rate_limit_with_retry_after_is_honoured(world: World) -> None
     world.github.fail_secondary("/orgs/york-council", status=429, retry_after=1, times=1)
     report = world.harvest("york-council")
     assert report.sources[0].status == "ok"
+
+
+def test_a_rate_limit_mid_org_keeps_the_readmes_already_read(github: FakeGitHub, tmp_path: Path) -> None:
+    for i in range(250):
+        github.add_repo("camden-council", f"svc-{i:03d}", readme=f"Service {i}")
+    world = World(github, tmp_path, PULSE_GITHUB_MAX_RATE_LIMIT_WAIT="2")
+    github.fail_rate_limited("/organizations", reset_in=3600)  # list pages 2 and 3
+    report = world.harvest("camden-council")
+    assert report.stopped_early and report.sources[0].status == "not reached"
+    assert world.store.doc_count() == 100  # page 1's repos, READMEs included, were committed
+    github.clear_faults()
+    resumed = world.harvest("camden-council")
+    assert resumed.sources[0].status == "ok" and world.store.doc_count() == 250
+    assert world.github.count("/repos/") == 150  # only the READMEs not read before
+    world.store.close()
+
+
+def test_a_fork_whose_upstream_is_unknown_is_not_asked_every_night(world: World) -> None:
+    world.github.add_repo("york-council", "orphan-fork", fork=True)  # no parent in the full body
+    world.harvest("york-council")
+    assert world.github.count("/repos/york-council/orphan-fork") == 2  # README + the repo itself
+    world.harvest("york-council")
+    assert world.github.count("/repos/") == 0
