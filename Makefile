@@ -7,7 +7,10 @@ BIN := $(VENV)/bin
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: run test install install-test browser-deps bench
+STYLES := pulse/static/build/pulse.css
+NPM_STAMP := node_modules/.package-lock.json
+
+.PHONY: run test install install-test browser-deps assets bench
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -25,12 +28,30 @@ browser-deps:
 	@command -v chromium >/dev/null 2>&1 || { \
 	  if [ "$$(id -u)" = 0 ]; then apt-get update -qq && apt-get install -y -qq chromium; \
 	  else sudo apt-get update -qq && sudo apt-get install -y -qq chromium; fi; }
-	npm ci --no-audit --no-fund --loglevel=error
 
-run: install
+# Node packages from package-lock.json: govuk-frontend and sass (the stylesheet) and
+# axe-core (browser tests). npm ci runs again only when the lockfile changes, and
+# --prefer-offline lets it work from npm's cache without a network; --omit=optional
+# skips the file watcher sass only needs for --watch.
+$(NPM_STAMP): package.json package-lock.json
+	npm ci --prefer-offline --omit=optional --no-audit --no-fund --loglevel=error
+	@touch $@
+
+# The stylesheet: GOV.UK Frontend compiled with Dart Sass (assets/pulse.scss sets
+# Arial, no GDS Transport). The output is built, not committed (.gitignore).
+assets: $(STYLES)
+
+$(STYLES): $(NPM_STAMP) $(wildcard assets/*.scss)
+	@mkdir -p $(@D)
+	npx --no-install sass --no-source-map --load-path=node_modules --quiet-deps \
+	  --style=compressed assets/pulse.scss $@
+
+browser-deps: $(NPM_STAMP)
+
+run: install assets
 	$(BIN)/pulse serve --host $(HOST) --port $(PORT)
 
-test: install-test browser-deps
+test: install-test browser-deps assets
 	$(BIN)/python -m pytest
 
 bench: install-test

@@ -8,16 +8,17 @@ a message saying how to rebuild it, instead of answering wrongly.
 from __future__ import annotations
 
 import json
+import re
 from calendar import timegm
 from time import strptime
 from typing import Any
 
-from whoosh import analysis, fields
+from whoosh import analysis, fields, formats
 
 from pulse.record import Repo
 from pulse.text import excerpt, markdown_to_text
 
-SCHEMA_VERSION = 1
+SCHEMA_VERSION = 2  # 2: kind, has_licence, fork_of and spelling fields
 
 # Words: stemmed, lower-cased, English stop words removed.
 _TEXT = analysis.StemmingAnalyzer()
@@ -30,6 +31,24 @@ _NAME = (
     | analysis.StopFilter()
     | analysis.StemFilter()
 )
+# Spelling suggestions ("did you mean"): the unstemmed words of the searchable text
+# (names split as above), so a correction is a word people write, not a stem.
+_SPELL = analysis.RegexTokenizer(r"[^\W\d_]+") | analysis.LowercaseFilter() | analysis.StopFilter(minsize=3)
+_CAMEL = re.compile(r"(?<=[a-z])(?=[A-Z])")
+
+# The "kind" facet: a template repository is "template"; a repository whose primary
+# language is none, or a documentation/notebook/markup language, is "resource" (docs,
+# data, guidance, static sites); everything else is "code".
+RESOURCE_LANGUAGES = frozenset({"", "Markdown", "Jupyter Notebook", "HTML", "CSS", "SCSS", "TeX"})
+
+
+def kind_of(repo: Repo) -> str:
+    """"template", "resource" or "code": see RESOURCE_LANGUAGES."""
+    if repo.is_template:
+        return "template"
+    if repo.language in RESOURCE_LANGUAGES:
+        return "resource"
+    return "code"
 
 
 def build_schema() -> fields.Schema:
@@ -54,6 +73,13 @@ def build_schema() -> fields.Schema:
         publisher=fields.ID(sortable=True),
         publisher_type=fields.ID(sortable=True),
         archived=fields.ID(sortable=True),  # "yes" / "no"
+        kind=fields.ID(sortable=True),  # "code" / "template" / "resource": see kind_of()
+        has_licence=fields.ID(sortable=True),  # "yes" / "no" (any licence, identified or "Other")
+        # The upstream "owner/name" of a fork, lower-cased: who reuses a repo.
+        fork_of=fields.ID(),
+        # Unstemmed words of name, description, topics and README excerpt, for
+        # spelling suggestions only (no frequencies, positions or lengths).
+        spelling=fields.FieldType(formats.Existence(), _SPELL, scorable=False, stored=False),
         # Topics are many per repo: a keyword field, counted from postings.
         topic=fields.KEYWORD(lowercase=True, commas=True),
         # Sort keys.
@@ -74,6 +100,8 @@ FACET_FIELDS: dict[str, str] = {
     "publisher_type": "publisher_type",
     "topic": "topic",
     "archived": "archived",
+    "kind": "kind",
+    "has_licence": "has_licence",
 }
 
 NONE_VALUE = "(none)"  # facet value for a missing language or licence
@@ -82,25 +110,33 @@ NONE_VALUE = "(none)"  # facet value for a missing language or licence
 def to_document(repo: Repo) -> dict[str, Any]:
     """Map a record to the fields Whoosh indexes and stores."""
     record = repo.to_dict(with_readme=False)
-    return {
+    readme_excerpt = excerpt(markdown_to_text(repo.readme)) if repo.readme else ""
+    topics_text = " ".join(t.replace("-", " ") for t in repo.topics)
+    document = {
         "id": str(repo.id),
         "full_name_key": repo.full_name.lower(),
         "source": repo.source,
         "name": repo.name,
         "description": repo.description,
-        "topics_text": " ".join(t.replace("-", " ") for t in repo.topics),
-        "readme_excerpt": excerpt(markdown_to_text(repo.readme)) if repo.readme else "",
+        "topics_text": topics_text,
+        "readme_excerpt": readme_excerpt,
         "language": repo.language or NONE_VALUE,
         "licence": repo.licence or NONE_VALUE,
         "publisher": repo.publisher,
         "publisher_type": repo.publisher_type,
         "archived": "yes" if repo.archived else "no",
+        "kind": kind_of(repo),
+        "has_licence": "yes" if repo.licence else "no",
+        "spelling": "\n".join((_CAMEL.sub(" ", repo.name), repo.description, topics_text, readme_excerpt)),
         "topic": ",".join(t.lower() for t in repo.topics),
         "stars": max(0, repo.stars),
         "pushed": _epoch(repo.pushed_at),
         "record": json.dumps(record, separators=(",", ":")),
         "readme": repo.readme,
     }
+    if repo.fork_of:
+        document["fork_of"] = repo.fork_of.lower()
+    return document
 
 
 def to_record(stored: dict[str, Any], *, with_readme: bool = False) -> Repo:

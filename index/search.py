@@ -39,13 +39,18 @@ from whoosh import analysis, highlight, qparser, query, scoring
 from whoosh.searching import Searcher
 from whoosh.util.numeric import byte_to_length
 
-from index.schema import FACET_FIELDS, to_record
+from index.schema import _TEXT, FACET_FIELDS, to_record
 from index.store import IndexStore
 from pulse.errors import QueryError
 from pulse.query import SearchRequest
 from pulse.record import Repo
+from pulse.synonyms import SYNONYM_WEIGHT, synonym_table
 
 FIELD_BOOSTS = {"name": 3.0, "description": 2.0, "topics_text": 1.5, "readme_excerpt": 1.0}
+# A query of several words that fewer repositories than this match with every word is
+# widened to any word: those with every word first, then the rest (best match first).
+WIDEN_BELOW = 10
+SUGGEST_FIELD = "spelling"  # unstemmed words, for "did you mean"
 MAX_FACET_VALUES = 100
 MAX_QUERY_TERMS = 40
 
@@ -71,6 +76,9 @@ class SearchPage:
     hits: list[Hit]
     facets: dict[str, list[FacetValue]]
     note: str = ""  # e.g. that no repo had every word, so any word was used
+    # "Did you mean": the query with its unknown words corrected, when that finds more
+    # repositories than the query as typed (all words); "" otherwise.
+    suggestion: str = ""
     pages: int = field(init=False)
 
     def __post_init__(self) -> None:
@@ -154,7 +162,6 @@ def search(store: IndexStore, request: SearchRequest) -> SearchPage:
     """Run a validated search request: hits of the page, total and facet counts."""
     searcher = store.searcher()
     facets = _facets_of(searcher)
-    note = ""
 
     filter_mask = facets.live
     for name, values in request.filters.items():
@@ -164,31 +171,249 @@ def search(store: IndexStore, request: SearchRequest) -> SearchPage:
             value_mask |= known.get(value.lower() if name == "topic" else value, 0)
         filter_mask &= value_mask
 
-    text_query: query.Query | None = None
-    words: list[_Word] | None = None
-    if request.q:
-        text_query = parse_query(request.q, searcher.schema)
-        if text_query is query.NullQuery:
-            text_query = None
-    match_mask = filter_mask
-    if text_query is not None:
-        words = _words_of(searcher, facets, text_query)
-        if words is not None:
-            for word in words:
-                match_mask &= word.mask
-        else:
-            match_mask = _mask(text_query.docs(searcher)) & filter_mask
-        if not match_mask and len(list(text_query.iter_all_terms())) > 1:
-            any_query = parse_query(request.q, searcher.schema, any_word=True)
-            any_mask = _mask(any_query.docs(searcher)) & filter_mask
-            if any_mask:
-                text_query, match_mask, words = any_query, any_mask, None
-                note = "No repository matched every word, so these match any of them."
+    match = _match(searcher, facets, request.q, filter_mask)
+    total = match.mask.bit_count()
+    facet_counts = {name: _count(values, match.mask) for name, values in facets.values.items()}
+    hits = _page(searcher, facets, request, match.text_query, match.words, match.mask, total,
+                 match.first) if total else []
+    suggestion = _suggest(searcher, facets, request.q, filter_mask, match.strict) if request.q else ""
+    return SearchPage(request=request, total=total, hits=hits, facets=facet_counts, note=match.note,
+                      suggestion=suggestion)
 
-    total = match_mask.bit_count()
-    facet_counts = {name: _count(values, match_mask) for name, values in facets.values.items()}
-    hits = _page(searcher, facets, request, text_query, words, match_mask, total) if total else []
-    return SearchPage(request=request, total=total, hits=hits, facets=facet_counts, note=note)
+
+@dataclass
+class _Match:
+    text_query: query.Query | None
+    words: "list[_Word] | None"
+    mask: int
+    strict: int  # how many documents had every word (before any fallback)
+    note: str = ""
+    first: int = 0  # widened to any word: the documents with every word, ranked first
+
+
+def _match(searcher: Searcher, facets: FacetMasks, q: str, filter_mask: int) -> _Match:
+    """The documents matching the words `q` within `filter_mask`, falling back to any word."""
+    if not q:
+        return _Match(None, None, filter_mask, filter_mask.bit_count())
+    text_query: query.Query | None = parse_query(q, searcher.schema)
+    if text_query is query.NullQuery:
+        return _Match(None, None, filter_mask, filter_mask.bit_count())
+    several = _word_count(text_query) > 1
+    text_query = expand_synonyms(text_query, searcher.schema)
+    words = _words_of(searcher, facets, text_query)
+    if words is not None:
+        match_mask = filter_mask
+        for word in words:
+            match_mask &= word.mask
+    else:
+        match_mask = _mask(text_query.docs(searcher)) & filter_mask
+    strict = match_mask.bit_count()
+    if strict < WIDEN_BELOW and several:
+        if type(text_query) is query.And:  # the same (expanded) words, OR'd
+            any_query: query.Query = query.Or(list(text_query.subqueries))
+        else:  # e.g. a phrase synonym replaced the And: keep every match of the query itself
+            any_query = query.Or([text_query, expand_synonyms(parse_query(q, searcher.schema, any_word=True),
+                                                              searcher.schema)])
+        any_mask = (_mask(any_query.docs(searcher)) & filter_mask) | match_mask
+        if any_mask and any_mask != match_mask:
+            if not match_mask:
+                note = "No repository matched every word, so these match any of them."
+            else:
+                note = (f"Only {strict} {'repository matches' if strict == 1 else 'repositories match'} every word; "
+                        "they come first, then those matching some of the words.")
+            return _Match(any_query, None, any_mask, strict, note, first=match_mask)
+    return _Match(text_query, words, match_mask, strict)
+
+
+def _word_count(text_query: query.Query) -> int:
+    """How many words (or phrases, or bracketed groups) the user combined, in a parsed, unexpanded query."""
+    if type(text_query) in (query.And, query.Or) and _word_text(text_query) is None:
+        return len(text_query.subqueries)
+    return 1
+
+
+# -- synonyms: query-time expansion ------------------------------------------------------
+
+def _stems(text: str) -> tuple[str, ...]:
+    return tuple(token.text for token in _TEXT(text, mode="query"))
+
+
+_SYNONYMS: dict[tuple[str, ...], tuple[str, ...]] = {}
+for _key, _alternatives in synonym_table().items():
+    _SYNONYMS.setdefault(_stems(_key), ())
+    _SYNONYMS[_stems(_key)] += _alternatives
+_PHRASE_KEYS = sorted((k for k in _SYNONYMS if len(k) > 1), key=len, reverse=True)
+
+
+_FIELD_TERMS: dict[tuple[str, str], tuple[str, ...]] = {}
+
+
+def _field_terms(schema, fieldname: str, text: str) -> tuple[str, ...]:  # type: ignore[no-untyped-def]
+    """`text` as the query terms of one field (its analyzer, query mode), memoised (one schema version)."""
+    key = (fieldname, text)
+    terms = _FIELD_TERMS.get(key)
+    if terms is None:
+        terms = tuple(schema[fieldname].process_text(text, mode="query"))
+        if len(_FIELD_TERMS) < 10_000:
+            _FIELD_TERMS[key] = terms
+    return terms
+
+
+def _word_text(q: query.Query) -> str | None:
+    """The word of a plain word group (an Or of one Term per searchable field), else None."""
+    if type(q) is query.Or and q.boost == 1.0 and not q.scale and not q.minmatch and q.subqueries:
+        texts = {sub.text for sub in q.subqueries if type(sub) is query.Term and sub.fieldname == "readme_excerpt"}
+        if len(texts) == 1 and all(type(sub) is query.Term for sub in q.subqueries):
+            return texts.pop()
+    return None
+
+
+def _alternative(schema, alternative: str) -> query.Query | None:  # type: ignore[no-untyped-def]
+    """A synonym as a query over the searchable fields, at SYNONYM_WEIGHT: one Or of Terms for a word
+    (so the fast path keeps it), an And of such Ors for a phrase."""
+    per_field = {fieldname: _field_terms(schema, fieldname, alternative) for fieldname in FIELD_BOOSTS}
+    size = len(per_field["readme_excerpt"])
+    groups = [[query.Term(fieldname, texts[i], boost=boost * SYNONYM_WEIGHT)
+               for fieldname, boost in FIELD_BOOSTS.items() if len(texts := per_field[fieldname]) == size]
+              for i in range(size)]
+    if not groups:
+        return None
+    if len(groups) == 1:
+        return query.Or(groups[0])
+    return query.And([query.Or(terms) for terms in groups])
+
+
+def _expand_word(group: query.Or, schema) -> query.Query:  # type: ignore[no-untyped-def]
+    word = _word_text(group)
+    alternatives = _SYNONYMS.get((word,), ()) if word is not None else ()
+    if not alternatives:
+        return group
+    terms = list(group.subqueries)
+    seen = {(t.fieldname, t.text) for t in terms}
+    phrases = []
+    for alternative in alternatives:
+        expanded = _alternative(schema, alternative)
+        if type(expanded) is query.Or:
+            for term in expanded.subqueries:
+                if (term.fieldname, term.text) not in seen:
+                    seen.add((term.fieldname, term.text))
+                    terms.append(term)
+        elif expanded is not None:
+            phrases.append(expanded)
+    flat = query.Or(terms)
+    return query.Or([flat] + phrases) if phrases else flat
+
+
+def expand_synonyms(text_query: query.Query, schema) -> query.Query:  # type: ignore[no-untyped-def]
+    """Add public-sector synonyms (pulse/synonyms.py) to the plain words of a parsed query.
+
+    A one-word synonym joins its word's Or of Terms (at SYNONYM_WEIGHT), so an AND of plain words
+    stays the shape the fast path plans. A phrase synonym, or a phrase of query words with a
+    synonym ("freedom of information" -> "foi"), makes an Or of And groups, which Whoosh runs.
+    Phrases, NOT and anything else the user wrote are left alone."""
+    if _word_text(text_query) is not None:
+        return _expand_word(text_query, schema)  # type: ignore[arg-type]
+    if type(text_query) is query.Or and text_query.boost == 1.0:  # the any-word fallback
+        return query.Or([_expand_word(sub, schema) if _word_text(sub) is not None else sub
+                         for sub in text_query.subqueries], scale=text_query.scale)
+    if type(text_query) is not query.And or text_query.boost != 1.0:
+        return text_query
+    subs = list(text_query.subqueries)
+    out: list[query.Query] = []
+    i = 0
+    while i < len(subs):
+        replaced = False
+        for key in _PHRASE_KEYS:
+            run = subs[i:i + len(key)]
+            if len(run) == len(key) and all(_word_text(sub) == stem for sub, stem in zip(run, key)):
+                options: list[query.Query] = [query.And(run)]
+                for alternative in _SYNONYMS[key]:
+                    expanded = _alternative(schema, alternative)
+                    if expanded is not None:
+                        options.append(expanded)
+                out.append(query.Or(options))
+                i += len(key)
+                replaced = True
+                break
+        if not replaced:
+            sub = subs[i]
+            out.append(_expand_word(sub, schema) if _word_text(sub) is not None else sub)
+            i += 1
+    return query.And(out) if len(out) > 1 else out[0]
+
+
+# -- "did you mean" ---------------------------------------------------------------------
+
+_QUERY_WORD = re.compile(r"[^\W\d_]+")
+_OPERATORS = frozenset({"AND", "OR", "NOT"})
+
+
+def _suggest(searcher: Searcher, facets: FacetMasks, q: str, filter_mask: int, strict: int) -> str:
+    """`q` with each word the index does not know replaced by the nearest known word (fewest edits,
+    then most documents), if that finds more repositories with every word than `q` does."""
+    reader = searcher.reader()
+    if SUGGEST_FIELD not in reader.indexed_field_names():
+        return ""
+    changes: list[tuple[int, int, str]] = []
+    for found in _QUERY_WORD.finditer(q):
+        word = found.group()
+        if word in _OPERATORS or len(word) < 3:
+            continue
+        lower = word.lower()
+        if _known(searcher, lower):
+            continue
+        best = _nearest(reader, lower)
+        if best:
+            changes.append((found.start(), found.end(), best))
+    if not changes:
+        return ""
+    corrected = q
+    for start, end, best in reversed(changes):
+        corrected = corrected[:start] + best + corrected[end:]
+    try:
+        better = _match(searcher, facets, corrected, filter_mask).strict
+    except QueryError:
+        return ""
+    return corrected if better > strict else ""
+
+
+def _known(searcher: Searcher, word: str) -> bool:
+    reader = searcher.reader()
+    if (SUGGEST_FIELD, word) in reader:
+        return True
+    for fieldname in FIELD_BOOSTS:
+        for text in _field_terms(searcher.schema, fieldname, word):
+            if (fieldname, text) in reader:
+                return True
+    return False
+
+
+def _nearest(reader, word: str) -> str:  # type: ignore[no-untyped-def]
+    maxdist = 1 if len(word) <= 4 else 2
+    candidates: dict[str, int] = {}
+    for leaf, _ in reader.leaf_readers():
+        if SUGGEST_FIELD not in leaf.indexed_field_names():
+            continue
+        for text in leaf.terms_within(SUGGEST_FIELD, word, maxdist):
+            text = text.decode("utf-8") if isinstance(text, bytes) else text
+            candidates[text] = candidates.get(text, 0) + leaf.doc_frequency(SUGGEST_FIELD, text)
+    if not candidates:
+        return ""
+    return min(candidates, key=lambda c: (_edits(word, c), -candidates[c], c))
+
+
+def _edits(a: str, b: str) -> int:
+    """Damerau-Levenshtein distance (adjacent transpositions count one edit), as terms_within uses."""
+    previous2: list[int] = []
+    previous = list(range(len(b) + 1))
+    for i, ca in enumerate(a, 1):
+        current = [i] + [0] * len(b)
+        for j, cb in enumerate(b, 1):
+            current[j] = min(previous[j] + 1, current[j - 1] + 1, previous[j - 1] + (ca != cb))
+            if i > 1 and j > 1 and ca == b[j - 2] and a[i - 2] == cb:
+                current[j] = min(current[j], previous2[j - 2] + 1)
+        previous2, previous = previous, current
+    return previous[-1]
 
 
 def _words_of(searcher: Searcher, facets: FacetMasks, text_query: query.Query) -> list[_Word] | None:
@@ -199,7 +424,7 @@ def _words_of(searcher: Searcher, facets: FacetMasks, text_query: query.Query) -
 
 
 def _page(searcher: Searcher, facets: FacetMasks, request: SearchRequest, text_query: query.Query | None,
-          words: list[_Word] | None, match_mask: int, total: int) -> list[Hit]:
+          words: list[_Word] | None, match_mask: int, total: int, first: int = 0) -> list[Hit]:
     start = (request.page - 1) * request.per_page
     limit = start + request.per_page
     if start >= total:
@@ -210,6 +435,12 @@ def _page(searcher: Searcher, facets: FacetMasks, request: SearchRequest, text_q
         docnums = _top_by_order(searcher, facets, "updated", match_mask, total, limit)
     elif words is not None:
         docnums = _top_by_relevance(words, match_mask, total, facets.size, limit)
+    elif first:
+        # Widened: the documents with every word first, then the others; each part by score.
+        docnums = [hit.docnum for hit in searcher.search(text_query, filter=_docset(first), limit=limit)]
+        if len(docnums) < limit:
+            rest = searcher.search(text_query, filter=_docset(match_mask & ~first), limit=limit - len(docnums))
+            docnums.extend(hit.docnum for hit in rest)
     else:
         # Whoosh already skips deleted documents, so a filter is only needed for facet filters.
         whoosh_filter = _docset(match_mask) if request.filters else None

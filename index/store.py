@@ -9,6 +9,7 @@ Two rules learnt the hard way (see the foundation issue):
 
 from __future__ import annotations
 
+import logging
 import threading
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
@@ -22,6 +23,7 @@ from index.schema import SCHEMA_VERSION, build_schema, to_document, to_record
 from pulse.errors import PulseError
 from pulse.record import Repo
 
+log = logging.getLogger(__name__)
 _VERSION_FILE = "PULSE_SCHEMA_VERSION"
 DEMO_SOURCE_PREFIX = "demo:"
 
@@ -59,11 +61,17 @@ class IndexStore:
         version_file = self.path / _VERSION_FILE
         if whoosh_index.exists_in(str(self.path)):
             found = version_file.read_text().strip() if version_file.exists() else "unknown"
-            if found != str(SCHEMA_VERSION):
+            if found != str(SCHEMA_VERSION) and _only_demo(self.path):
+                # Nothing but the embedded demo catalogue: nothing to lose. Start afresh;
+                # `pulse serve` then loads the demo again, in this version's schema.
+                _clear(self.path)
+                log.warning("rebuilding %s: it held only the demo catalogue of schema version %s", self.path, found)
+            elif found != str(SCHEMA_VERSION):
                 raise IndexVersionError(
                     f"the index in {self.path} was built with schema version {found}; this Pulse needs "
                     f"version {SCHEMA_VERSION}. Delete that folder and run 'pulse harvest' (or 'pulse import') again."
                 )
+        if whoosh_index.exists_in(str(self.path)):
             self._ix = whoosh_index.open_dir(str(self.path))
         else:
             self._ix = whoosh_index.create_in(str(self.path), build_schema())
@@ -168,3 +176,29 @@ class IndexStore:
             current.close()
             self._local.searcher = None
         self._ix.close()
+
+
+def _only_demo(path: Path) -> bool:
+    """True if the index in `path` (of any schema version) holds demo records and nothing else."""
+    try:
+        ix = whoosh_index.open_dir(str(path))
+    except Exception:  # noqa: BLE001 - unreadable: not ours to delete
+        return False
+    try:
+        with ix.reader() as reader:
+            if "source" not in reader.indexed_field_names() or not reader.doc_count():
+                return False
+            sources = [term.decode("utf-8") for term in reader.lexicon("source")]
+            live = {s for s in sources if any(True for _ in reader.postings("source", s.encode("utf-8")).all_ids())}
+            return bool(live) and all(s.startswith(DEMO_SOURCE_PREFIX) for s in live)
+    except Exception:  # noqa: BLE001
+        return False
+    finally:
+        ix.close()
+
+
+def _clear(path: Path) -> None:
+    """Remove every file of an index folder (Whoosh's files and the version file)."""
+    for child in path.iterdir():
+        if child.is_file():
+            child.unlink()

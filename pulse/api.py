@@ -7,10 +7,12 @@ from typing import Any
 from starlette.requests import Request
 from starlette.responses import JSONResponse
 
+from index.related import Related
 from index.search import SearchPage, search as run_search
 from pulse.errors import NotFound
 from pulse.publishers import get_publisher, list_publishers
 from pulse.query import SearchRequest
+from pulse.readiness import readiness
 
 
 def page_to_json(page: SearchPage) -> dict[str, Any]:
@@ -25,6 +27,7 @@ def page_to_json(page: SearchPage) -> dict[str, Any]:
         "per_page": request.per_page,
         "pages": page.pages,
         "note": page.note,
+        "suggestion": page.suggestion,
         "results": [dict(hit.repo.to_dict(with_readme=False), snippet=hit.snippet) for hit in page.hits],
         "facets": {name: [{"value": f.value, "count": f.count} for f in values] for name, values in page.facets.items()},
     }
@@ -40,7 +43,12 @@ def repo(request: Request) -> JSONResponse:
     record = request.app.state.store.get(owner, name)
     if record is None:
         raise NotFound(f"No repository {owner}/{name} in the catalogue.")
-    return JSONResponse(record.to_dict())
+    related = Related(request.app.state.store, record)
+    body = record.to_dict()
+    body["readiness"] = readiness(record, reused_by=len(related.reused_by)).to_dict()
+    body["similar"] = [r.full_name for r in related.similar]
+    body["reused_by"] = [r.full_name for r in related.reused_by]
+    return JSONResponse(body)
 
 
 def healthz(request: Request) -> JSONResponse:

@@ -20,7 +20,7 @@ from starlette.routing import Mount, Route
 from starlette.staticfiles import StaticFiles
 
 from index.store import IndexStore
-from pulse import api, views
+from pulse import api, downloads, feeds, openapi, stats, views
 from pulse.config import Settings
 from pulse.demo import load_demo_if_empty
 from pulse.errors import NotFound, QueryError
@@ -34,11 +34,19 @@ routes = [
     Route("/repos/{owner}/{name}", views.repo_page, name="repo"),
     Route("/publishers", views.publishers_page, name="publishers"),
     Route("/publishers/{login}", views.publisher_page, name="publisher"),
+    Route("/accessibility", views.accessibility, name="accessibility"),
     Route("/api/search", api.search, name="api_search"),
     Route("/api/repos/{owner}/{name}", api.repo, name="api_repo"),
     Route("/api/publishers", api.publishers, name="api_publishers"),
     Route("/api/publishers/{login}", api.publisher, name="api_publisher"),
     Route("/healthz", api.healthz, name="healthz"),
+    Route("/api", openapi.api_page, name="api_page"),
+    Route("/api/openapi.json", openapi.openapi_json, name="api_openapi"),
+    Route("/api/stats", stats.api_stats, name="api_stats"),
+    Route("/stats", stats.stats_page, name="stats"),
+    Route("/feeds/search.atom", feeds.search_atom, name="feed_search"),
+    Route("/downloads/search.csv", downloads.search_csv, name="download_csv"),
+    Route("/downloads/search.json", downloads.search_json, name="download_json"),
     Mount("/static", app=StaticFiles(directory=STATIC_DIR), name="static"),
 ]
 

@@ -18,7 +18,7 @@ DEFAULT_PER_PAGE = 20
 MAX_RESULT_WINDOW = 10_000  # page * per_page; deeper paging is refused, as most engines do
 MAX_FILTER_VALUES = 20
 SORTS = ("relevance", "stars", "updated")
-FILTERS = ("language", "licence", "publisher", "publisher_type", "topic", "archived")
+FILTERS = ("language", "licence", "publisher", "publisher_type", "topic", "archived", "kind", "has_licence")
 # The British spelling is the contract; "license" is accepted as an alias.
 _ALIASES = {"license": "licence"}
 

@@ -9,16 +9,19 @@ from markupsafe import Markup
 from starlette.requests import Request
 from starlette.responses import HTMLResponse
 
+from index.related import Related
 from index.search import search as run_search
 from pulse.errors import NotFound, QueryError
 from pulse.publishers import get_publisher, list_publishers
 from pulse.query import FILTERS, SORTS, SearchRequest
+from pulse.readiness import readiness
 from pulse.render import render_readme
 
 TEMPLATES_DIR = Path(__file__).resolve().parent.parent / "templates"
 FACET_LABELS = {
     "publisher_type": "Publisher type", "publisher": "Publisher", "language": "Language",
     "licence": "Licence", "topic": "Topic", "archived": "Archived",
+    "kind": "Kind", "has_licence": "Has a licence",
 }
 SORT_LABELS = {"relevance": "Best match", "stars": "Most stars", "updated": "Recently updated"}
 TYPE_LABELS = {
@@ -29,6 +32,8 @@ FACETS_SHOWN = 10
 VALUE_LABELS = {
     ("archived", "yes"): "Archived", ("archived", "no"): "Not archived",
     ("language", "(none)"): "Not known", ("licence", "(none)"): "No licence identified",
+    ("has_licence", "yes"): "Has a licence", ("has_licence", "no"): "No licence",
+    ("kind", "code"): "Code", ("kind", "template"): "Template", ("kind", "resource"): "Resource",
 }
 
 
@@ -59,7 +64,10 @@ def home(request: Request) -> HTMLResponse:
 def search_page(request: Request) -> HTMLResponse:
     search_request = SearchRequest.from_params(request.query_params)
     page = run_search(request.app.state.store, search_request)
-    return render(request, "search.html", page=page, search=search_request)
+    # "Did you mean": page.suggestion, with the URL of that search (same filters and sort, page 1).
+    suggestion_url = search_request.url(q=page.suggestion, page=1) if page.suggestion else ""
+    return render(request, "search.html", page=page, search=search_request, suggestion=page.suggestion,
+                  suggestion_url=suggestion_url)
 
 
 def repo_page(request: Request) -> HTMLResponse:
@@ -71,7 +79,10 @@ def repo_page(request: Request) -> HTMLResponse:
     state = request.app.state
     publisher = get_publisher(state.store, state.settings.data_dir, record.owner)
     source = next((s for s in publisher.sources if s.source == record.source), None) if publisher else None
-    return render(request, "repo.html", repo=record, readme_html=readme_html, publisher=publisher, source=source)
+    related = Related(state.store, record)
+    return render(request, "repo.html", repo=record, readme_html=readme_html, publisher=publisher, source=source,
+                  similar=related.similar, reused_by=related.reused_by, upstream=related.upstream,
+                  readiness=readiness(record, reused_by=len(related.reused_by)))
 
 
 def publishers_page(request: Request) -> HTMLResponse:
@@ -97,4 +108,38 @@ def publisher_page(request: Request) -> HTMLResponse:
 
 def error_page(request: Request, status: int, message: str) -> HTMLResponse:
     titles = {400: "There is a problem with your search", 404: "Page not found", 500: "Sorry, there is a problem"}
-    return render(request, "error.html", status=status, title=titles.get(status, "Error"), message=message)
+    # A 400 from the search box shows the GOV.UK error summary and the box in its error
+    # state, holding what the person typed (so they can correct it).
+    search_error = status == 400 and request.url.path == "/search"
+    q = (request.query_params.get("q") or "") if search_error else ""
+    return render(request, "error.html", status=status, title=titles.get(status, "Error"), message=message,
+                  search_error=search_error, q=q)
+
+
+# --- GOV.UK Frontend, page furniture and static pages ----------------------------------
+# Templates can import the GOV.UK Frontend Jinja macros (govuk-frontend-jinja, which ports
+# govuk-frontend 6.x) as "govuk_frontend_jinja/components/<name>/macro.html".
+from jinja2 import ChoiceLoader, PackageLoader, PrefixLoader  # noqa: E402
+
+env.loader = ChoiceLoader([
+    FileSystemLoader(TEMPLATES_DIR),
+    PrefixLoader({"govuk_frontend_jinja": PackageLoader("govuk_frontend_jinja")}),
+])
+BUILT_STYLESHEET = Path(__file__).resolve().parent / "static" / "build" / "pulse.css"
+
+
+def stylesheet_url() -> str:
+    """The compiled GOV.UK Frontend stylesheet (`make assets`), versioned by its mtime so a
+    rebuild is never served stale; the small plain stylesheet if it was never built."""
+    try:
+        return f"/static/build/pulse.css?v={int(BUILT_STYLESHEET.stat().st_mtime)}"
+    except OSError:
+        return "/static/pulse.css"
+
+
+env.globals.update(stylesheet_url=stylesheet_url)
+ACCESSIBILITY_STATEMENT_PREPARED = "23 November 2026"
+
+
+def accessibility(request: Request) -> HTMLResponse:
+    return render(request, "accessibility.html", prepared=ACCESSIBILITY_STATEMENT_PREPARED)

@@ -37,11 +37,12 @@ publishers:
 """
 
 
-def pulse(*args: str, env: dict[str, str]) -> subprocess.Popen[str]:
+def pulse(*args: str, env: dict[str, str], quiet: bool = False) -> subprocess.Popen[str]:
+    """Run `pulse` as its own process; `quiet` discards output nobody reads (a full pipe blocks a server)."""
     full_env = {k: v for k, v in os.environ.items() if not k.startswith(("GITHUB_", "PULSE_"))}
     full_env.update(env)
-    return subprocess.Popen([sys.executable, "-m", "pulse", *args], stdout=subprocess.PIPE,
-                            stderr=subprocess.PIPE, text=True, env=full_env)
+    out = subprocess.DEVNULL if quiet else subprocess.PIPE
+    return subprocess.Popen([sys.executable, "-m", "pulse", *args], stdout=out, stderr=out, text=True, env=full_env)
 
 
 def populate(github: FakeGitHub, per_org: int, prefix: str) -> None:
@@ -161,7 +162,7 @@ def test_a_separate_server_keeps_answering_through_commits(tmp_path: Path) -> No
     writer = IndexStore(settings.index_dir)
     writer.add_records([make_repo(i, f"road-{i}", description="road maintenance") for i in range(200)])
     port = free_port()
-    server = pulse("serve", "--port", str(port), "--data-dir", str(tmp_path), env={})
+    server = pulse("serve", "--port", str(port), "--data-dir", str(tmp_path), env={}, quiet=True)
     url = f"http://127.0.0.1:{port}/api/search"
     try:
         deadline = time.monotonic() + 30

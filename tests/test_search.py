@@ -117,3 +117,67 @@ def test_readme_text_keeps_line_breaks_between_words() -> None:
     from pulse.text import markdown_to_text
 
     assert markdown_to_text("Reuse and\nshare **this**\n`code`.") == "Reuse and share this code."
+
+
+def test_did_you_mean_corrects_unknown_words(store: IndexStore, demo_records) -> None:  # type: ignore[no-untyped-def]
+    store.add_records(demo_records)
+    assert search(store, request(q="flodding")).suggestion == "flooding"
+    assert search(store, request(q="drupl")).suggestion == "drupal"
+    assert search(store, request(q="Drupl modules")).suggestion == "drupal modules"
+    assert search(store, request(q="flooding")).suggestion == ""  # every word known
+    assert search(store, request(q="drupal")).suggestion == ""
+
+
+def test_no_suggestion_unless_the_correction_finds_more(store: IndexStore) -> None:
+    store.add_records([make_repo(1, "flood-map", description="Flooding map", language="Python"),
+                       make_repo(2, "roads", description="Road gritting", language="C#")])
+    assert search(store, request(q="flodding")).suggestion == "flooding"
+    assert search(store, request(q="flodding", language="C#")).suggestion == ""  # no more results there
+    assert search(store, request(q="zzzzqqq")).suggestion == ""  # nothing near
+
+
+def test_kind_and_has_licence_facets_and_filters(store: IndexStore) -> None:
+    store.add_records([
+        make_repo(1, "app", description="bins", language="Python", licence="MIT"),
+        make_repo(2, "starter", description="bins", language="Python", is_template=True),
+        make_repo(3, "guidance", description="bins", language=""),
+        make_repo(4, "notebooks", description="bins", language="Jupyter Notebook", licence="OGL-UK-3.0"),
+    ])
+    page = search(store, request(q="bins"))
+    assert {f.value: f.count for f in page.facets["kind"]} == {"code": 1, "template": 1, "resource": 2}
+    assert {f.value: f.count for f in page.facets["has_licence"]} == {"yes": 2, "no": 2}
+    assert [h.repo.id for h in search(store, request(q="bins", kind="resource", has_licence="yes")).hits] == [4]
+    assert {h.repo.id for h in search(store, request(kind=["code", "template"])).hits} == {1, 2}
+
+
+def test_api_has_suggestion_and_new_filters(demo_server) -> None:  # type: ignore[no-untyped-def]
+    body = demo_server.get("/api/search", params={"q": "flodding"}).json()
+    assert body["suggestion"] == "flooding" and body["total"] == 0
+    body = demo_server.get("/api/search", params={"q": "drupal", "kind": "code", "has_licence": "no"}).json()
+    assert body["filters"] == {"kind": ["code"], "has_licence": ["no"]} and body["total"] > 0
+    assert {"kind", "has_licence"} <= set(body["facets"])
+
+
+def test_an_old_index_of_demo_data_is_rebuilt_but_real_data_is_refused(tmp_path: Path, demo_records) -> None:  # type: ignore[no-untyped-def]
+    import pytest
+
+    from index.store import IndexStore, IndexVersionError
+
+    demo_dir, real_dir = tmp_path / "demo", tmp_path / "real"
+    for path, records in ((demo_dir, demo_records[:5]), (real_dir, [make_repo(1, "real")])):
+        store = IndexStore(path)
+        store.add_records(records)
+        store.close()
+        (path / "PULSE_SCHEMA_VERSION").write_text("1\n")
+    rebuilt = IndexStore(demo_dir)
+    assert rebuilt.doc_count() == 0  # emptied: `pulse serve` loads the demo again
+    rebuilt.close()
+    with pytest.raises(IndexVersionError, match="schema version 1"):
+        IndexStore(real_dir)
+    settings = Settings.from_env({}, data_dir=tmp_path / "served")
+    store = IndexStore(settings.index_dir)
+    store.add_records(demo_records)
+    store.close()
+    (settings.index_dir / "PULSE_SCHEMA_VERSION").write_text("1\n")
+    with LiveServer(settings) as server:
+        assert server.get("/healthz").json() == {"status": "ok", "documents": len(demo_records), "demo": True}

@@ -25,7 +25,7 @@ def test_api_search_contract(demo_server: LiveServer) -> None:
     for result in body["results"]:
         assert RESULT_KEYS <= result.keys()
         assert "readme" not in result
-    assert set(body["facets"]) == {"language", "licence", "publisher", "publisher_type", "topic", "archived"}
+    assert set(body["facets"]) == {"language", "licence", "publisher", "publisher_type", "topic", "archived", "kind", "has_licence"}
     assert sum(f["count"] for f in body["facets"]["publisher_type"]) == body["total"]
     assert body["results"][0]["full_name"].startswith("localgovdrupal/") or "drupal" in body["results"][0]["full_name"].lower()
 
@@ -110,7 +110,7 @@ def test_repo_api_and_detail_page(demo_server: LiveServer) -> None:
     same = demo_server.get("/api/repos/ALPHAGOV/GOVUK-FRONTEND").json()
     assert same["id"] == record["id"]
     page = demo_server.get("/repos/alphagov/govuk-frontend")
-    assert page.status_code == 200 and "<h2>README</h2>" in page.text
+    assert page.status_code == 200 and '<h2 class="govuk-heading-l" id="readme">README</h2>' in page.text
 
 
 def test_unknown_repo_and_page_are_404s(demo_server: LiveServer) -> None:

@@ -1,0 +1,261 @@
+"""CSV and JSON downloads of a search or of the whole catalogue, streamed.
+
+    GET /downloads/search.csv?<the /search parameters>
+    GET /downloads/search.json?<the /search parameters>
+
+No parameters means the whole catalogue. The rows come in the search's order
+(`sort`; with no words that is most stars first, as on /search); `page` and
+`per_page` are accepted and ignored. A download has every match, except that
+a search with words (`q`) stops at the first 10,000 results, the same window
+as paging: each page of a word search is scored and highlighted, which is
+too dear to do for a whole 50k catalogue on every request.
+
+Memory stays constant whatever the catalogue size: records are read 500 at a
+time through `index.search.search` and written out as they come. The reading
+happens in one worker thread per download over one pinned Whoosh searcher
+(`_PinnedStore`), because a Whoosh searcher must not be shared between
+threads and a streamed response is otherwise iterated from whichever thread
+is free; pinning also makes a download one consistent snapshot even if a
+harvest commits half-way through it. A bounded queue hands chunks to the
+response, so a slow client slows the reader instead of filling memory.
+
+CSV choices: UTF-8 *with* a byte order mark, so Excel shows Welsh and other
+non-ASCII names correctly when the file is double-clicked (Python reads it
+with `encoding="utf-8-sig"`, pandas and LibreOffice skip the mark); RFC 4180
+quoting by the csv module (every field quoted when needed, CRLF line ends);
+topics joined with ";"; booleans as `true`/`false`. Cells that start with
+`=`, `+`, `-`, `@`, tab or carriage return get a leading `'` so a
+spreadsheet shows them as text instead of running them as formulas (OWASP's
+advice on CSV injection). The JSON download is not altered: it is data.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+import queue
+import re
+import threading
+from collections.abc import AsyncIterator, Callable, Iterator
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import replace
+from datetime import datetime, timezone
+from typing import Any
+
+import anyio
+from starlette.requests import Request
+from starlette.responses import StreamingResponse
+
+from index.search import SearchPage, search as run_search
+from index.store import IndexStore
+from pulse.query import MAX_RESULT_WINDOW, SearchRequest
+from pulse.record import Repo
+
+CHUNK = 500  # records read per search() call
+FLUSH_BYTES = 64 * 1024  # bytes written per response chunk
+QUEUE_CHUNKS = 8  # chunks buffered between reader and client: at most ~512 KB per download
+MAX_DOWNLOADS = 4  # downloads read at once; more wait their turn
+
+CSV_COLUMNS = (
+    "id", "full_name", "owner", "name", "url", "description", "homepage", "language", "licence", "topics",
+    "stars", "forks", "open_issues", "archived", "is_template", "fork", "created_at", "pushed_at",
+    "updated_at", "publisher", "publisher_type",
+)
+FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
+BOM = "\ufeff"
+
+
+class _PinnedStore:
+    """Quacks like IndexStore for `search()`: always the same searcher, so every page of one
+    download reads one index generation in one thread."""
+
+    def __init__(self, store: IndexStore) -> None:
+        self._store = store
+        self._searcher = store.searcher()
+
+    def searcher(self):  # type: ignore[no-untyped-def]
+        return self._searcher
+
+    def __getattr__(self, name: str):  # type: ignore[no-untyped-def]
+        return getattr(self._store, name)  # anything else search() may come to use
+
+
+def pinned(store: IndexStore) -> IndexStore:
+    """A view of `store` whose searcher stays the same: for several search() calls that must agree.
+    Use it from one thread only (the searcher is that thread's)."""
+    return _PinnedStore(store)  # type: ignore[return-value]
+
+
+def iter_pages(store: IndexStore, request: SearchRequest, *, per_page: int,
+               limit: int | None = None) -> Iterator[SearchPage]:
+    """Successive pages of `request` (from page 1), until every match (or `limit` matches) was read.
+
+    Beyond the API's result window on purpose: callers are in-process and bounded. Pass a
+    `pinned` store so the pages agree with each other.
+    """
+    page_number = 1
+    while True:
+        page = run_search(store, replace(request, page=page_number, per_page=per_page))
+        yield page
+        read = page_number * per_page
+        if read >= page.total or (limit is not None and read >= limit) or not page.hits:
+            return
+        page_number += 1
+
+
+def iter_matches(store: IndexStore, request: SearchRequest) -> Iterator[Repo]:
+    """Every record a download of `request` holds, in the search's order (see the module docstring)."""
+    view = pinned(store)
+    limit = MAX_RESULT_WINDOW if request.q else None
+    emitted = 0
+    for page in iter_pages(view, request, per_page=CHUNK, limit=limit):
+        for hit in page.hits:
+            if limit is not None and emitted >= limit:
+                return
+            yield hit.repo
+            emitted += 1
+
+
+def download_request(request: Request) -> SearchRequest:
+    """The search a download URL asks for (validated like /search; page and per_page do not apply)."""
+    return replace(SearchRequest.from_params(request.query_params), page=1)
+
+
+# -- formats -----------------------------------------------------------------------
+
+
+def csv_cell(value: Any) -> Any:
+    """A value as a CSV cell, with spreadsheet formulas neutralised."""
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, str) and value.startswith(FORMULA_PREFIXES):
+        return "'" + value
+    return value
+
+
+def csv_row(repo: Repo) -> list[Any]:
+    data = repo.to_dict(with_readme=False)
+    data["topics"] = ";".join(repo.topics)
+    return [csv_cell(data[column]) for column in CSV_COLUMNS]
+
+
+def csv_chunks(records: Iterator[Repo]) -> Iterator[bytes]:
+    buffer = io.StringIO()
+    writer = csv.writer(buffer)  # excel dialect: RFC 4180 quoting, CRLF
+    buffer.write(BOM)
+    writer.writerow(CSV_COLUMNS)
+    for repo in records:
+        writer.writerow(csv_row(repo))
+        if buffer.tell() >= FLUSH_BYTES:
+            yield buffer.getvalue().encode("utf-8")
+            buffer.seek(0)
+            buffer.truncate()
+    yield buffer.getvalue().encode("utf-8")
+
+
+def json_record(repo: Repo) -> dict[str, Any]:
+    """A download's JSON record: an /api/search result without its snippet."""
+    return repo.to_dict(with_readme=False)
+
+
+def json_chunks(records: Iterator[Repo]) -> Iterator[bytes]:
+    parts: list[str] = ["["]
+    size = 1
+    first = True
+    for repo in records:
+        text = ("\n" if first else ",\n") + json.dumps(json_record(repo), ensure_ascii=False)
+        first = False
+        parts.append(text)
+        size += len(text)
+        if size >= FLUSH_BYTES:
+            yield "".join(parts).encode("utf-8")
+            parts, size = [], 0
+    parts.append("\n]\n")
+    yield "".join(parts).encode("utf-8")
+
+
+# -- streaming: one reader thread per download, a bounded queue to the client -------
+
+_readers = ThreadPoolExecutor(max_workers=MAX_DOWNLOADS, thread_name_prefix="pulse-download")
+_DONE = object()
+_EMPTY = object()
+
+
+async def stream_from_thread(produce: Callable[[], Iterator[bytes]]) -> AsyncIterator[bytes]:
+    """Run the blocking generator `produce()` wholly in one reader thread and yield its chunks.
+
+    Back-pressure: the reader waits while QUEUE_CHUNKS chunks are unread. If the client goes
+    away, the reader notices within a quarter of a second and stops.
+    """
+    chunks: queue.Queue[object] = queue.Queue(maxsize=QUEUE_CHUNKS)
+    stop = threading.Event()
+
+    def put(item: object) -> bool:
+        while not stop.is_set():
+            try:
+                chunks.put(item, timeout=0.25)
+                return True
+            except queue.Full:
+                continue
+        return False
+
+    def read() -> None:
+        try:
+            for chunk in produce():
+                if not put(chunk):
+                    return
+        except BaseException as exc:  # handed to the response, which aborts the connection
+            put(exc)
+        else:
+            put(_DONE)
+
+    def get() -> object:
+        try:
+            return chunks.get(timeout=0.5)
+        except queue.Empty:
+            return _EMPTY
+
+    _readers.submit(read)
+    try:
+        while True:
+            item = await anyio.to_thread.run_sync(get)
+            if item is _EMPTY:
+                continue
+            if item is _DONE:
+                return
+            if isinstance(item, BaseException):
+                raise item
+            assert isinstance(item, bytes)
+            yield item
+    finally:
+        stop.set()
+
+
+def _filename(search: SearchRequest, extension: str) -> str:
+    today = datetime.now(timezone.utc).strftime("%Y-%m-%d")
+    if not search.q and not search.filters:
+        return f"pulse-catalogue-{today}.{extension}"
+    slug = re.sub(r"[^a-z0-9]+", "-", search.q.lower()).strip("-")[:40].strip("-")
+    return f"pulse-search-{slug + '-' if slug else ''}{today}.{extension}"
+
+
+def _download(request: Request, extension: str, media_type: str,
+              chunks: Callable[[Iterator[Repo]], Iterator[bytes]]) -> StreamingResponse:
+    search = download_request(request)  # a bad parameter is a 400 before anything is sent
+    store: IndexStore = request.app.state.store
+    body = stream_from_thread(lambda: chunks(iter_matches(store, search)))
+    headers = {
+        "Content-Disposition": f'attachment; filename="{_filename(search, extension)}"',
+        "Cache-Control": "no-cache",
+        "X-Content-Type-Options": "nosniff",
+    }
+    return StreamingResponse(body, media_type=media_type, headers=headers)
+
+
+def search_csv(request: Request) -> StreamingResponse:
+    return _download(request, "csv", "text/csv; charset=utf-8", csv_chunks)
+
+
+def search_json(request: Request) -> StreamingResponse:
+    return _download(request, "json", "application/json", json_chunks)
