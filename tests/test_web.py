@@ -122,3 +122,11 @@ def test_unknown_repo_and_page_are_404s(demo_server: LiveServer) -> None:
 
 def test_healthz_counts_documents(demo_server: LiveServer) -> None:
     assert demo_server.get("/healthz").json() == {"status": "ok", "documents": 120, "demo": True}
+
+
+def test_detail_page_explains_the_readiness_score(demo_server: LiveServer) -> None:
+    page = demo_server.get("/repos/alphagov/govuk-frontend").text
+    assert "out of 100" in page and "Open licence" in page
+    assert "Not known" in page  # the demo has no push dates: recent activity is unknown, not "No"
+    api = demo_server.get("/api/repos/alphagov/govuk-frontend").json()
+    assert sum(s["weight"] for s in api["readiness"]["signals"] if s["met"]) == api["readiness"]["score"]
