@@ -75,7 +75,7 @@ def repo_page(request: Request) -> HTMLResponse:
     record = request.app.state.store.get(owner, name)
     if record is None:
         raise NotFound(f"There is no repository {owner}/{name} in the catalogue.")
-    readme_html = Markup(render_readme(record.readme)) if record.readme else ""
+    readme_html = Markup(render_readme(record.readme, record.owner, record.name, record.default_branch)) if record.readme else ""
     state = request.app.state
     publisher = get_publisher(state.store, state.settings.data_dir, record.owner)
     source = next((s for s in publisher.sources if s.source == record.source), None) if publisher else None
