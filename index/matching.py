@@ -1,0 +1,67 @@
+"""Which documents match the query text, as a bitmask, with the any-word fallback.
+
+Shared by the search itself and by "did you mean" (spelling.py), which
+re-runs a corrected query to see whether it finds more; that is why it is
+neither in search.py nor in spelling.py (it would make an import cycle).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from whoosh import query
+from whoosh.searching import Searcher
+
+from index.bitmasks import _mask
+from index.facets import FacetMasks
+from index.parsing import _word_count, expand_synonyms, parse_query
+from index.scoring import _Word, _words_of
+
+
+# A query of several words that fewer repositories than this match with every word is
+# widened to any word: those with every word first, then the rest (best match first).
+WIDEN_BELOW = 10
+
+
+@dataclass
+class _Match:
+    text_query: query.Query | None
+    words: "list[_Word] | None"
+    mask: int
+    strict: int  # how many documents had every word (before any fallback)
+    note: str = ""
+    first: int = 0  # widened to any word: the documents with every word, ranked first
+
+
+def _match(searcher: Searcher, facets: FacetMasks, q: str, filter_mask: int) -> _Match:
+    """The documents matching the words `q` within `filter_mask`, falling back to any word."""
+    if not q:
+        return _Match(None, None, filter_mask, filter_mask.bit_count())
+    text_query: query.Query | None = parse_query(q, searcher.schema)
+    if text_query is query.NullQuery:
+        return _Match(None, None, filter_mask, filter_mask.bit_count())
+    several = _word_count(text_query) > 1
+    text_query = expand_synonyms(text_query, searcher.schema)
+    words = _words_of(searcher, facets, text_query)
+    if words is not None:
+        match_mask = filter_mask
+        for word in words:
+            match_mask &= word.mask
+    else:
+        match_mask = _mask(text_query.docs(searcher)) & filter_mask
+    strict = match_mask.bit_count()
+    if strict < WIDEN_BELOW and several:
+        if type(text_query) is query.And:  # the same (expanded) words, OR'd
+            any_query: query.Query = query.Or(list(text_query.subqueries))
+        else:  # e.g. a phrase synonym replaced the And: keep every match of the query itself
+            any_query = query.Or([text_query, expand_synonyms(parse_query(q, searcher.schema, any_word=True),
+                                                              searcher.schema)])
+        any_mask = (_mask(any_query.docs(searcher)) & filter_mask) | match_mask
+        if any_mask and any_mask != match_mask:
+            if not match_mask:
+                note = "No repository matched every word, so these match any of them."
+            else:
+                note = (f"Only {strict} {'repository matches' if strict == 1 else 'repositories match'} every word; "
+                        "they come first, then those matching some of the words.")
+            return _Match(any_query, None, any_mask, strict, note, first=match_mask)
+    return _Match(text_query, words, match_mask, strict)
