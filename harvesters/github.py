@@ -1,10 +1,11 @@
 """GitHub organisations, harvested with PyGithub.
 
 Only attributes that the org repo list response already carries are read,
-so PyGithub's lazy loading never adds a request per repo. The README is the
-one extra call per repo, and only for repos that are new or were pushed to
-since the last harvest: an unchanged org costs its list pages and nothing
-more. Requests are serial, as GitHub asks.
+so PyGithub's lazy loading never adds a request per repo. A repo that is new
+or was pushed to since the last harvest costs two requests: its README, and
+its root file listing (contributing guide, tests, CI) or, for a fork, its
+upstream, which list responses lack. An unchanged org costs its list pages
+and nothing more. Requests are serial, as GitHub asks.
 """
 
 from __future__ import annotations
@@ -31,6 +32,13 @@ _LOGIN = re.compile(r"^[A-Za-z0-9](?:[A-Za-z0-9]|-(?=[A-Za-z0-9])){0,38}$")
 # GitHub's contents API stops inlining file bodies above 1 MB; PyGithub's
 # decoded_content then asserts, so bigger READMEs are skipped on purpose.
 README_MAX_BYTES = 1_000_000
+# Root entries that show tests or CI (a .github folder alone may only hold issue templates).
+_TEST_DIRS = {"test", "tests", "spec", "specs", "__tests__", "testing", "cypress", "e2e", ".circleci"}
+_TEST_OR_CI_FILES = {
+    "pytest.ini", "tox.ini", "phpunit.xml", "phpunit.xml.dist", "jest.config.js", "jest.config.ts", "karma.conf.js",
+    "vitest.config.ts", "playwright.config.ts", ".travis.yml", ".gitlab-ci.yml", "azure-pipelines.yml",
+    "bitbucket-pipelines.yml", "jenkinsfile", ".rspec", "codecov.yml", ".codecov.yml",
+}
 
 
 class GitHubHarvester:
@@ -101,11 +109,17 @@ class GitHubHarvester:
             readme, readme_sha = before.readme, before.readme_sha  # nothing pushed: README unchanged
         else:
             readme, readme_sha = self._readme(repo, before)
-        fork_of = ""
+        fork_of, signals = "", (None, None)
         if repo.fork:
             # Known upstreams are kept; an unknown one is asked again only after a push,
             # so a fork whose upstream is gone does not cost a request every night.
             fork_of = before.fork_of if before is not None and (before.fork_of or unchanged) else self._upstream(repo)
+        elif unchanged:
+            signals = (before.has_contributing, before.has_tests)
+        else:
+            # The second request of a new or pushed repo (a fork's is its upstream):
+            # the root listing says whether there is a contributing guide, tests or CI.
+            signals = self._listing_signals(repo)
         licence = repo.license.spdx_id if repo.license else ""
         if licence == "NOASSERTION":  # GitHub's "a licence file we could not identify"
             licence = "Other"
@@ -136,7 +150,24 @@ class GitHubHarvester:
             readme_sha=readme_sha,
             harvested_at=harvested_at,
             fork_of=fork_of,
+            has_contributing=signals[0],
+            has_tests=signals[1],
         )
+
+    def _listing_signals(self, repo: Repository) -> tuple[bool | None, bool | None]:
+        """(has a contributing guide, has tests or CI) from the root listing; None when unknown."""
+        try:
+            entries = repo.get_contents("")
+        except RateLimitExceededException:
+            raise
+        except (GithubException, OSError, ValueError) as exc:
+            if not (isinstance(exc, GithubException) and exc.status == 404):  # 404: an empty repo
+                log.warning("file listing of %s not read: %s", repo.full_name, type(exc).__name__)
+            return None, None
+        names = {(e.name.lower(), e.type) for e in (entries if isinstance(entries, list) else [entries])}
+        contributing = any(n.startswith("contributing") and t == "file" for n, t in names)
+        tests = any((t == "dir" and n in _TEST_DIRS) or n in _TEST_OR_CI_FILES for n, t in names)
+        return contributing, tests
 
     def _upstream(self, repo: Repository) -> str:
         """A fork's upstream "Owner/name": one request, once per fork (list responses lack `parent`)."""

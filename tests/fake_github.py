@@ -142,6 +142,7 @@ class _Repo:
     empty: bool
     languages: dict[str, int]
     parent: str | None = None  # "Owner/name" of the upstream, for forks (GET /repos/{o}/{r} only)
+    files: tuple[str, ...] = ()  # extra root entries for GET /repos/{o}/{r}/contents/ ("name/" is a directory)
 
 
 class _Server(ThreadingHTTPServer):
@@ -231,6 +232,7 @@ class FakeGitHub:
         self._full_template = load_fixture("repos_owner_repo.json")
         self._org_template = load_fixture("orgs_org.json")
         self._readme_template = load_fixture("repos_owner_repo_readme.json")
+        self._entry_template = load_fixture("repos_owner_repo_contents_path_dir.json")[0]
         self._rate_template = load_fixture("rate_limit.json")
         self._not_found = load_fixture("error_404_not_found.json")
 
@@ -365,6 +367,7 @@ class FakeGitHub:
         repository body carries.
         """
         parent = extra.pop("parent", None)
+        files = tuple(extra.pop("files", ()))
         with self._lock:
             acct = self._accounts.get(org.lower()) or self._add_account(org, "Organization", {})
             if id is None:
@@ -406,7 +409,8 @@ class FakeGitHub:
             }
             if languages is None:
                 languages = {} if empty or language is None else {language: 1000 + 37 * id % 50_000}
-            repo = _Repo(id, acct.login, name, fields, None if empty else data, readme_path, empty, languages, parent)
+            repo = _Repo(id, acct.login, name, fields, None if empty else data, readme_path, empty, languages, parent,
+                         files)
             self._repos[id] = repo
             self._by_name = None
             return self._list_item(repo)
@@ -792,11 +796,35 @@ class FakeGitHub:
             if any(m in accept for m in RAW_MEDIA_TYPES):
                 return 200, repo.readme, {}
             return 200, self._readme_body(repo), {}
+        if rest == ["contents"]:  # the root directory listing
+            if repo.empty:
+                return 404, error_body(404, "This repository is empty.", DOCS), {}
+            return 200, self._root_listing(repo), {}
         if rest == ["topics"]:
             return 200, {"names": list(repo.fields.get("topics", []))}, {}
         if rest == ["languages"]:
             return 200, dict(repo.languages), {}
         return 404, self._not_found_body(), {}
+
+    def _root_listing(self, repo: _Repo) -> list[dict[str, Any]]:
+        """Root entries in the contents API's directory shape: README, LICENSE and ``files``."""
+        names = ([repo.readme_path] if repo.readme is not None and "/" not in repo.readme_path else [])
+        names += ["LICENSE"] if repo.fields.get("license") else []
+        names += list(repo.files)
+        full_name, branch = f"{repo.owner}/{repo.name}", repo.fields.get("default_branch", "main")
+        entries = []
+        for raw in sorted(dict.fromkeys(names), key=str.lower):
+            is_dir, name = raw.endswith("/"), raw.rstrip("/")
+            sha = git_blob_sha(name.encode())
+            api = f"{self.url}/repos/{full_name}/contents/{name}?ref={branch}"
+            entry = copy.deepcopy(self._entry_template)
+            entry.update(type="dir" if is_dir else "file", size=0 if is_dir else 100, name=name, path=name, sha=sha,
+                         url=api, git_url=f"{self.url}/repos/{full_name}/git/{'trees' if is_dir else 'blobs'}/{sha}",
+                         html_url=f"https://github.com/{full_name}/{'tree' if is_dir else 'blob'}/{branch}/{name}",
+                         download_url=None if is_dir else f"https://raw.githubusercontent.com/{full_name}/{branch}/{name}")
+            entry["_links"] = {"self": api, "git": entry["git_url"], "html": entry["html_url"]}
+            entries.append(entry)
+        return entries
 
     def _not_found_body(self) -> dict[str, Any]:
         return dict(self._not_found, documentation_url=DOCS)

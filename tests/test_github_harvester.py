@@ -23,8 +23,10 @@ def harvester(fake: FakeGitHub, tmp_path: Path, **env: str) -> GitHubHarvester:
 def test_list_fields_are_normalised_into_records(github: FakeGitHub, tmp_path: Path) -> None:
     github.add_repo("Dorset-Council-UK", "BinDayFinder", description="Find your bin day", topics=["waste", "bins"],
                     language="C#", license_spdx="MIT", stars=12, forks=3, open_issues=2, is_template=True,
-                    homepage="https://www.dorsetcouncil.gov.uk", readme="# Bin day finder\n\nEnter your postcode.")
-    github.add_repo("Dorset-Council-UK", "unlicensed", license_spdx=None, archived=True, language=None)
+                    homepage="https://www.dorsetcouncil.gov.uk", readme="# Bin day finder\n\nEnter your postcode.",
+                    files=["CONTRIBUTING.md", "tests/", ".github/"])
+    github.add_repo("Dorset-Council-UK", "unlicensed", license_spdx=None, archived=True, language=None,
+                    files=["docs/", "package.json"])
     records = {r.name: r for r in harvester(github, tmp_path).harvest(DORSET, "Dorset-Council-UK", {})}
 
     bins = records["BinDayFinder"]
@@ -42,6 +44,8 @@ def test_list_fields_are_normalised_into_records(github: FakeGitHub, tmp_path: P
 
     plain = records["unlicensed"]
     assert (plain.licence, plain.language, plain.archived) == ("", "", True)
+    assert (bins.has_contributing, bins.has_tests) == (True, True)  # from the root file listing
+    assert (plain.has_contributing, plain.has_tests) == (False, False)
 
 
 def test_every_page_of_a_250_repo_org_is_read(github: FakeGitHub, tmp_path: Path) -> None:
@@ -68,9 +72,10 @@ def test_no_lazy_loading_adds_requests_per_repo(github: FakeGitHub, tmp_path: Pa
     assert len(records) == 30
     forks = [r for r in records if r.fork]
     assert sorted(per_repo) == sorted([f"/repos/Dorset-Council-UK/{r.name}/readme" for r in records]
-                                      + [f"/repos/Dorset-Council-UK/{r.name}" for r in forks])
+                                      + [f"/repos/Dorset-Council-UK/{r.name}" for r in forks]
+                                      + [f"/repos/Dorset-Council-UK/{r.name}/contents/" for r in records if not r.fork])
     assert {r.fork_of for r in forks} == {f"alphagov/upstream-{r.name.split('-')[1]}" for r in forks}
-    assert pulse.requests_made == len(github.requests) == 30 + 10 + 2  # READMEs, fork parents, org, a list page
+    assert pulse.requests_made == len(github.requests) == 2 * 30 + 2  # two per repo, the org and a list page
 
     github.reset_counts()  # a second harvest knows the upstreams and the READMEs already
     again = list(pulse.harvest(DORSET, "Dorset-Council-UK", {r.id: r for r in records}))

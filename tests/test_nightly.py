@@ -80,7 +80,8 @@ def test_only_pushed_repos_have_their_readme_read_again(world: World) -> None:
     world.github.update_repo("leeds-city-council", "leeds-city-council-service-7",
                              pushed_at="2030-01-01T00:00:00Z", readme="# Gritting routes\n\nWinter gritting.")
     report = world.harvest()
-    assert [r.path for r in world.github.requests if r.path.startswith("/repos/")] == [
+    assert sorted(r.path for r in world.github.requests if r.path.startswith("/repos/")) == [
+        "/repos/leeds-city-council/leeds-city-council-service-7/contents/",
         "/repos/leeds-city-council/leeds-city-council-service-7/readme"]
     leeds = next(s for s in report.sources if s.target == "leeds-city-council")
     assert (leeds.added, leeds.updated, leeds.removed) == (0, 1, 0)
@@ -216,7 +217,7 @@ def test_a_rate_limit_mid_org_keeps_the_readmes_already_read(github: FakeGitHub,
     github.clear_faults()
     resumed = world.harvest("camden-council")
     assert resumed.sources[0].status == "ok" and world.store.doc_count() == 250
-    assert world.github.count("/repos/") == 150  # only the READMEs not read before
+    assert world.github.count("/repos/") == 2 * 150  # only the READMEs (and listings) not read before
     world.store.close()
 
 
