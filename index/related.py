@@ -38,6 +38,7 @@ def similar(store: IndexStore, repo: Repo, limit: int = 5, *, exclude: tuple[Rep
         return []
     stored = searcher.stored_fields(docnum)
     name_words = " ".join(token.text for token in searcher.schema["name"].analyzer(repo.name))
+    # The description appears twice on purpose: it weighs double in the key terms, as it is boosted in search.
     text = "\n".join((name_words, stored.get("description", ""), stored.get("description", ""),
                       " ".join(t.replace("-", " ") for t in repo.topics), stored.get("readme_excerpt", "")))
     key_terms = searcher.key_terms_from_text("readme_excerpt", text, numterms=SIMILAR_KEY_TERMS, normalize=True)

@@ -73,6 +73,12 @@ def get_publisher(store: IndexStore, data_dir: Path, login: str) -> PublisherSum
     return None
 
 
+def source_status(data_dir: Path, source: str, login: str) -> SourceStatus:
+    """One source's harvest status from the state file alone (repository pages need no index scan)."""
+    state = load_state(data_dir).sources.get(source)
+    return _source_status(source, state, 0, _status(source, state), login)
+
+
 def _status(source: str, state: SourceState | None) -> str:
     if source.startswith(DEMO_SOURCE_PREFIX):
         return "demo"

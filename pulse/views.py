@@ -12,7 +12,7 @@ from starlette.responses import HTMLResponse
 from index.related import Related
 from index.search import search as run_search
 from pulse.errors import NotFound, QueryError
-from pulse.publishers import get_publisher, list_publishers
+from pulse.publishers import get_publisher, list_publishers, source_status
 from pulse.query import FILTERS, SORTS, SearchRequest
 from pulse.readiness import readiness
 from pulse.render import render_readme
@@ -77,10 +77,9 @@ def repo_page(request: Request) -> HTMLResponse:
         raise NotFound(f"There is no repository {owner}/{name} in the catalogue.")
     readme_html = Markup(render_readme(record.readme, record.owner, record.name, record.default_branch)) if record.readme else ""
     state = request.app.state
-    publisher = get_publisher(state.store, state.settings.data_dir, record.owner)
-    source = next((s for s in publisher.sources if s.source == record.source), None) if publisher else None
+    source = source_status(state.settings.data_dir, record.source, record.owner)
     related = Related(state.store, record)
-    return render(request, "repo.html", repo=record, readme_html=readme_html, publisher=publisher, source=source,
+    return render(request, "repo.html", repo=record, readme_html=readme_html, source=source,
                   similar=related.similar, reused_by=related.reused_by, upstream=related.upstream,
                   readiness=readiness(record, reused_by=len(related.reused_by)))
 
