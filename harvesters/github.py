@@ -20,7 +20,7 @@ from github import Auth, Github, GithubException, GithubRetry, RateLimitExceeded
 from github.Repository import Repository
 
 from pulse.errors import RateLimited, SourceError
-from pulse.record import NO_README, Repo, cap_readme
+from pulse.record import NO_README, Repo, cap_readme, web_url
 
 if TYPE_CHECKING:
     from pulse.config import Publisher, Settings
@@ -127,12 +127,12 @@ class GitHubHarvester:
             id=repo.id,
             owner=repo.owner.login,
             name=repo.name,
-            url=repo.html_url,
+            url=web_url(repo.html_url),
             source=f"{self.kind}:{target.lower()}",
             publisher=publisher.name,
             publisher_type=publisher.type,
             description=repo.description or "",
-            homepage=repo.homepage or "",
+            homepage=web_url(repo.homepage),
             topics=tuple(repo.topics or ()),
             language=repo.language or "",
             licence=licence or "",

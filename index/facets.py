@@ -44,6 +44,21 @@ class FacetMasks:
         self.size = reader.doc_count_all()
         self.word_cache = _WordCache(searcher)
         self._orders: dict[str, tuple[list[int], list[int]]] = {}
+        self._lexicons: dict[str, tuple[list[str], dict[str, int]]] = {}
+
+    def lexicon(self, searcher: Searcher, fieldname: str) -> tuple[list[str], dict[str, int]]:
+        """A field's terms, sorted, with their document frequencies, read once per searcher:
+        "did you mean" walks it in memory instead of seeking through the term file."""
+        cached = self._lexicons.get(fieldname)
+        if cached is None:
+            reader = searcher.reader()
+            frequencies: dict[str, int] = {}
+            if fieldname in reader.indexed_field_names():
+                for term, info in reader.iter_field(fieldname):
+                    text = term.decode("utf-8") if isinstance(term, bytes) else term
+                    frequencies[text] = info.doc_frequency()
+            cached = self._lexicons[fieldname] = (sorted(frequencies), frequencies)
+        return cached
 
     def order(self, searcher: Searcher, sort: str) -> tuple[list[int], list[int]]:
         """Docnums in the order of a sort ("stars": stars, then pushed, descending; "updated": pushed

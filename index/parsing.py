@@ -1,7 +1,7 @@
 """From the user's query text to a Whoosh query: safe parsing, then synonym expansion.
 
 Query text goes through a Whoosh parser stripped down to safe syntax: words,
-"phrases", AND/OR/NOT and brackets. Wildcards, regexes, fuzzy terms, ranges,
+"phrases", AND/OR/NOT and brackets (REQUIRE, ANDMAYBE and ANDNOT are words). Wildcards, regexes, fuzzy terms, ranges,
 boosts and field prefixes from user input are plain words here, so no query
 can expand into a scan of the whole term dictionary.
 
@@ -27,6 +27,9 @@ def _make_parser() -> qparser.MultifieldParser:
     for plugin in (qparser.WildcardPlugin, qparser.RangePlugin, qparser.BoostPlugin,
                    qparser.FieldsPlugin, qparser.EveryPlugin):
         parser.remove_plugin_class(plugin)
+    # Only AND, OR and NOT: Whoosh's REQUIRE, ANDMAYBE and ANDNOT are plain words here
+    # (REQUIRE between words raised an AssertionError deep in Whoosh: a 500 per request).
+    parser.replace_plugin(qparser.OperatorsPlugin(AndNot=None, AndMaybe=None, Require=None))
     return parser
 
 

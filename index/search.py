@@ -65,8 +65,11 @@ class SearchPage:
         object.__setattr__(self, "pages", max(1, -(-self.total // self.request.per_page)))
 
 
-def search(store: IndexStore, request: SearchRequest) -> SearchPage:
-    """Run a validated search request: hits of the page, total and facet counts."""
+def search(store: IndexStore, request: SearchRequest, *, suggest: bool = True) -> SearchPage:
+    """Run a validated search request: hits of the page, total and facet counts.
+
+    `suggest=False` skips "did you mean" (a term-dictionary walk per unknown word): callers
+    that read many pages of one search (feeds, downloads, stats) want it at most once."""
     searcher = store.searcher()
     facets = _facets_of(searcher)
 
@@ -83,7 +86,7 @@ def search(store: IndexStore, request: SearchRequest) -> SearchPage:
     facet_counts = {name: _count(values, match.mask) for name, values in facets.values.items()}
     hits = _page(searcher, facets, request, match.text_query, match.words, match.mask, total,
                  match.first) if total else []
-    suggestion = _suggest(searcher, facets, request.q, filter_mask, match.strict) if request.q else ""
+    suggestion = _suggest(searcher, facets, request.q, filter_mask, match.strict) if request.q and suggest else ""
     return SearchPage(request=request, total=total, hits=hits, facets=facet_counts, note=match.note,
                       suggestion=suggestion)
 

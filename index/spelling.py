@@ -7,7 +7,10 @@ repositories with every word than the query as typed.
 from __future__ import annotations
 
 import re
+from bisect import bisect_left
 
+from whoosh.automata.fsa import find_all_matches
+from whoosh.automata.lev import levenshtein_automaton
 from whoosh.searching import Searcher
 
 from index.facets import FacetMasks
@@ -17,6 +20,9 @@ from pulse.errors import QueryError
 
 
 SUGGEST_FIELD = "spelling"  # unstemmed words, for "did you mean"
+# At most this many distinct unknown words are looked up per query: each lookup walks the
+# term dictionary, so "the" x 125 or 60 made-up words must not cost 60 walks.
+MAX_SUGGEST_WORDS = 5
 _QUERY_WORD = re.compile(r"[^\W\d_]+")
 _OPERATORS = frozenset({"AND", "OR", "NOT"})
 
@@ -28,16 +34,20 @@ def _suggest(searcher: Searcher, facets: FacetMasks, q: str, filter_mask: int, s
     if SUGGEST_FIELD not in reader.indexed_field_names():
         return ""
     changes: list[tuple[int, int, str]] = []
+    verdicts: dict[str, str] = {}  # lower-cased word -> its correction, "" when none or known
     for found in _QUERY_WORD.finditer(q):
         word = found.group()
         if word in _OPERATORS or len(word) < 3:
             continue
         lower = word.lower()
-        if _known(searcher, lower):
-            continue
-        best = _nearest(reader, lower)
-        if best:
-            changes.append((found.start(), found.end(), best))
+        if lower not in verdicts:
+            if len(verdicts) >= MAX_SUGGEST_WORDS:
+                break
+            # A stop word is no term of any field: nothing to correct.
+            stop = not _field_terms(searcher.schema, "readme_excerpt", lower)
+            verdicts[lower] = "" if stop or _known(searcher, lower) else _nearest(searcher, facets, lower)
+        if verdicts[lower]:
+            changes.append((found.start(), found.end(), verdicts[lower]))
     if not changes:
         return ""
     corrected = q
@@ -61,18 +71,26 @@ def _known(searcher: Searcher, word: str) -> bool:
     return False
 
 
-def _nearest(reader, word: str) -> str:  # type: ignore[no-untyped-def]
+def _nearest(searcher: Searcher, facets: FacetMasks, word: str) -> str:
+    """The known word nearest to `word` (fewest edits, then most documents), or "".
+
+    Whoosh's own Levenshtein automaton, run over the field's terms held in memory per
+    searcher (a bisect per step) rather than over the on-disk term file (a seek per step:
+    about 70 ms a word on the demo catalogue, against well under a millisecond here)."""
+    terms, frequencies = facets.lexicon(searcher, SUGGEST_FIELD)
+    if not terms:
+        return ""
+
+    def first_at_or_after(key: str) -> str | None:
+        position = bisect_left(terms, key)
+        return terms[position] if position < len(terms) else None
+
     maxdist = 1 if len(word) <= 4 else 2
-    candidates: dict[str, int] = {}
-    for leaf, _ in reader.leaf_readers():
-        if SUGGEST_FIELD not in leaf.indexed_field_names():
-            continue
-        for text in leaf.terms_within(SUGGEST_FIELD, word, maxdist):
-            text = text.decode("utf-8") if isinstance(text, bytes) else text
-            candidates[text] = candidates.get(text, 0) + leaf.doc_frequency(SUGGEST_FIELD, text)
+    dfa = levenshtein_automaton(word, maxdist).to_dfa()
+    candidates = list(find_all_matches(dfa, first_at_or_after))
     if not candidates:
         return ""
-    return min(candidates, key=lambda c: (_edits(word, c), -candidates[c], c))
+    return min(candidates, key=lambda c: (_edits(word, c), -frequencies[c], c))
 
 
 def _edits(a: str, b: str) -> int:

@@ -92,6 +92,10 @@ class IndexStore:
         self._local.searcher = self._ix.searcher()
         return self._local.searcher
 
+    def generation(self) -> int:
+        """The newest committed index generation: it changes with every commit (cache keys)."""
+        return int(self._ix.latest_generation())
+
     def doc_count(self) -> int:
         return self.searcher().doc_count()
 

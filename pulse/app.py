@@ -8,12 +8,17 @@ errors are translated here, once: an error page for people, one JSON shape
 
 from __future__ import annotations
 
+import hashlib
 import logging
 from contextlib import asynccontextmanager
 from pathlib import Path
+from typing import Any
 
 from starlette.applications import Starlette
 from starlette.exceptions import HTTPException
+from starlette.middleware import Middleware
+from starlette.middleware.gzip import GZipMiddleware
+from starlette.middleware.trustedhost import TrustedHostMiddleware
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 from starlette.routing import Mount, Route
@@ -23,7 +28,9 @@ from index.store import IndexStore
 from pulse import api, downloads, feeds, openapi, stats, views
 from pulse.config import Settings
 from pulse.demo import load_demo_if_empty
-from pulse.errors import NotFound, QueryError
+from pulse.errors import NotFound, QueryError, ServiceBusy
+from pulse.harvest import STATE_FILE
+from pulse.middleware import ResponsePolicy
 
 log = logging.getLogger(__name__)
 STATIC_DIR = Path(__file__).resolve().parent / "static"
@@ -51,10 +58,12 @@ routes = [
 ]
 
 
-def create_app(settings: Settings | None = None, *, demo: bool = True) -> Starlette:
+def create_app(settings: Settings | None = None, *, demo: bool = True) -> ResponsePolicy:
     """Build the app over the index in `settings.data_dir`.
 
-    With `demo`, an empty index is filled with the embedded demo catalogue.
+    With `demo`, an empty index is filled with the embedded demo catalogue. Inside the
+    response policy (headers, validators: pulse/middleware.py): only the configured
+    Host names are answered, and responses over 1 KB are gzipped for clients that ask.
     """
     settings = settings or Settings.from_env()
 
@@ -68,26 +77,58 @@ def create_app(settings: Settings | None = None, *, demo: bool = True) -> Starle
         yield
         store.close()
 
-    return Starlette(
+    app = Starlette(
         routes=routes,
         lifespan=lifespan,
+        middleware=[
+            Middleware(TrustedHostMiddleware, allowed_hosts=list(settings.allowed_hosts), www_redirect=False),
+            Middleware(GZipMiddleware, minimum_size=1000),
+        ],
         exception_handlers={
             QueryError: _error(400),
             NotFound: _error(404),
+            ServiceBusy: _busy,
             HTTPException: _http_error,
             Exception: _error(500),
         },
     )
+    return ResponsePolicy(app, state=app.state, catalogue_version=catalogue_version,
+                          hsts_seconds=settings.hsts_seconds)
+
+
+def catalogue_version(state: Any) -> str:
+    """A short tag that changes whenever what the open-data responses show can change: the
+    index generation, the harvest state and the latest report. "" before startup."""
+    store: IndexStore | None = getattr(state, "store", None)
+    settings: Settings | None = getattr(state, "settings", None)
+    if store is None or settings is None:
+        return ""
+    parts = [str(store.generation())]
+    for path in (settings.data_dir / STATE_FILE, settings.data_dir / "reports" / "harvest-latest.json",
+                 settings.index_dir / "PULSE_SCHEMA_VERSION"):
+        try:
+            parts.append(str(path.stat().st_mtime_ns))
+        except OSError:
+            parts.append("-")
+    return hashlib.sha256(" ".join(parts).encode()).hexdigest()[:12]
 
 
 def _wants_json(request: Request) -> bool:
     return request.url.path.startswith("/api/") or request.url.path == "/healthz"
 
 
-def error_response(request: Request, status: int, message: str) -> Response:
+MAX_MESSAGE_CHARS = 300  # an error message may quote input; never all of a 60 KB path
+
+
+def error_response(request: Request, status: int, message: str, headers: dict[str, str] | None = None) -> Response:
+    if len(message) > MAX_MESSAGE_CHARS:
+        message = message[:MAX_MESSAGE_CHARS] + "…"
     if _wants_json(request):
-        return JSONResponse({"status": status, "message": message}, status_code=status)
-    return views.error_page(request, status, message)
+        response: Response = JSONResponse({"status": status, "message": message}, status_code=status)
+    else:
+        response = views.error_page(request, status, message)
+    response.headers.update(headers or {})
+    return response
 
 
 def _error(status: int):  # type: ignore[no-untyped-def]
@@ -102,7 +143,14 @@ def _error(status: int):  # type: ignore[no-untyped-def]
     return handler
 
 
+async def _busy(request: Request, exc: Exception) -> Response:
+    assert isinstance(exc, ServiceBusy)
+    return error_response(request, 503, str(exc), headers={"Retry-After": str(exc.retry_after)})
+
+
 async def _http_error(request: Request, exc: Exception) -> Response:
     assert isinstance(exc, HTTPException)
     messages = {404: "There is no page at this address.", 405: "That method is not allowed here."}
-    return error_response(request, exc.status_code, messages.get(exc.status_code, str(exc.detail)))
+    # HTTPException's headers matter: a 405 must say which methods are allowed (Allow).
+    return error_response(request, exc.status_code, messages.get(exc.status_code, str(exc.detail)),
+                          headers=dict(exc.headers or {}))

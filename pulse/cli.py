@@ -51,7 +51,7 @@ def harvest(sources_path: Path, data_dir: Path | None) -> None:
         publishers = load_sources(sources_path)
     except PulseError as exc:
         _fail(str(exc), EXIT_CONFIG)
-    settings = Settings.from_env(data_dir=data_dir)
+    settings = _settings(data_dir)
     total_sources = sum(len(p.sources) for p in publishers)
     with _locked(settings) as store, _Progress(total_sources) as progress:
         report = run_harvest(publishers, store, settings, progress=progress.update)
@@ -83,7 +83,7 @@ def export_catalogue(output: Path | None, data_dir: Path | None) -> None:
 
     from index.store import IndexStore
 
-    settings = Settings.from_env(data_dir=data_dir)
+    settings = _settings(data_dir)
     if not (settings.index_dir / "PULSE_SCHEMA_VERSION").exists():
         _fail(f"no index in {settings.index_dir}: run 'pulse harvest' or 'pulse import' first", EXIT_CONFIG)
     try:
@@ -110,7 +110,7 @@ def import_catalogue(file: Path, replace: bool, data_dir: Path | None) -> None:
     """Load a JSON Lines export into the index, in one commit."""
     from pulse.demo import read_jsonl
 
-    settings = Settings.from_env(data_dir=data_dir)
+    settings = _settings(data_dir)
     try:
         records = list(read_jsonl(file))
     except ValueError as exc:
@@ -119,6 +119,14 @@ def import_catalogue(file: Path, replace: bool, data_dir: Path | None) -> None:
         store.add_records(records, clear=replace)
         count = store.doc_count()
     click.echo(f"Imported {len(records)} records from {file}; the index now holds {count}")
+
+
+def _settings(data_dir: Path | None) -> Settings:
+    """Settings from the environment; a malformed variable is one line and exit code 2."""
+    try:
+        return Settings.from_env(data_dir=data_dir)
+    except PulseError as exc:
+        _fail(str(exc), EXIT_CONFIG)
 
 
 @contextmanager
@@ -146,13 +154,14 @@ def _locked(settings: Settings) -> Iterator["IndexStore"]:
 @data_dir_option
 def serve(host: str, port: int, data_dir: Path | None) -> None:
     """Serve the search UI and JSON API (loads the demo catalogue into an empty index)."""
-    import uvicorn
+    from pulse.server import run_server
 
-    from pulse.app import create_app
-
-    settings = Settings.from_env(data_dir=data_dir)
-    click.echo(f"Pulse: serving {settings.index_dir} at http://{host}:{port}/")
-    uvicorn.run(create_app(settings), host=host, port=port, log_level="info")
+    settings = _settings(data_dir)
+    click.echo(f"Pulse: serving {settings.index_dir} at {settings.base_url or f'http://{host}:{port}'}/")
+    if not settings.base_url and host not in ("127.0.0.1", "localhost", "::1"):
+        click.echo("Pulse: PULSE_BASE_URL is not set, so only requests for 127.0.0.1 and localhost are answered; "
+                   "set it (or PULSE_ALLOWED_HOSTS) to the public address.", err=True)
+    run_server(settings, host=host, port=port)
 
 
 class _Progress:

@@ -34,11 +34,11 @@ from __future__ import annotations
 import csv
 import io
 import json
+import logging
 import queue
 import re
 import threading
 from collections.abc import AsyncIterator, Callable, Iterator
-from concurrent.futures import ThreadPoolExecutor
 from dataclasses import replace
 from datetime import datetime, timezone
 from typing import Any
@@ -46,16 +46,20 @@ from typing import Any
 import anyio
 from starlette.requests import Request
 from starlette.responses import StreamingResponse
+from starlette.types import Message, Send
 
 from index.search import SearchPage, search as run_search
 from index.store import IndexStore
 from pulse.query import MAX_RESULT_WINDOW, SearchRequest
+from pulse.errors import ServiceBusy
 from pulse.record import Repo
+
+log = logging.getLogger(__name__)
 
 CHUNK = 500  # records read per search() call
 FLUSH_BYTES = 64 * 1024  # bytes written per response chunk
 QUEUE_CHUNKS = 8  # chunks buffered between reader and client: at most ~512 KB per download
-MAX_DOWNLOADS = 4  # downloads read at once; more wait their turn
+MAX_DOWNLOADS = 4  # downloads read at once; the next waits SLOT_WAIT_SECONDS, then gets a 503
 
 CSV_COLUMNS = (
     "id", "full_name", "owner", "name", "url", "description", "homepage", "language", "licence", "topics",
@@ -96,7 +100,7 @@ def iter_pages(store: IndexStore, request: SearchRequest, *, per_page: int,
     """
     page_number = 1
     while True:
-        page = run_search(store, replace(request, page=page_number, per_page=per_page))
+        page = run_search(store, replace(request, page=page_number, per_page=per_page), suggest=False)
         yield page
         read = page_number * per_page
         if read >= page.total or (limit is not None and read >= limit) or not page.hits:
@@ -177,59 +181,130 @@ def json_chunks(records: Iterator[Repo]) -> Iterator[bytes]:
 
 # -- streaming: one reader thread per download, a bounded queue to the client -------
 
-_readers = ThreadPoolExecutor(max_workers=MAX_DOWNLOADS, thread_name_prefix="pulse-download")
+class DownloadSlots:
+    """At most `size` downloads read the index at once. A slot is taken before the response
+    starts (so a full house is a 503 with Retry-After, not a silent wait) and given back when
+    the reader thread ends: finished, client gone, or client stalled."""
+
+    def __init__(self, size: int) -> None:
+        self._free = threading.BoundedSemaphore(size)
+
+    def take(self, wait: float) -> bool:
+        return self._free.acquire(timeout=wait)
+
+    def give_back(self) -> None:
+        self._free.release()
+
+
+_slots = DownloadSlots(MAX_DOWNLOADS)
+SLOT_WAIT_SECONDS = 2.0  # a download waits this long for a free slot, then is told to come back
+RETRY_AFTER_SECONDS = 30
 _DONE = object()
 _EMPTY = object()
 
 
-async def stream_from_thread(produce: Callable[[], Iterator[bytes]]) -> AsyncIterator[bytes]:
-    """Run the blocking generator `produce()` wholly in one reader thread and yield its chunks.
+class Abandoned(Exception):
+    """The reader of a download gave up (its client stalled): the response must not end cleanly."""
 
-    Back-pressure: the reader waits while QUEUE_CHUNKS chunks are unread. If the client goes
-    away, the reader notices within a quarter of a second and stops.
+
+class DownloadStream:
+    """Run the blocking generator `produce()` wholly in one reader thread; hand its chunks on.
+
+    Back-pressure: the reader waits while QUEUE_CHUNKS chunks are unread. A reader that can
+    put nothing for `stall_seconds` (the client stopped reading, or went away) gives up and
+    frees its slot; so do the client-gone and finished cases. `slot_release` runs exactly once.
     """
-    chunks: queue.Queue[object] = queue.Queue(maxsize=QUEUE_CHUNKS)
-    stop = threading.Event()
 
-    def put(item: object) -> bool:
-        while not stop.is_set():
+    def __init__(self, produce: Callable[[], Iterator[bytes]], *, stall_seconds: float,
+                 slot_release: Callable[[], None]) -> None:
+        self._produce = produce
+        self._stall = stall_seconds
+        self._release = slot_release
+        self._chunks: queue.Queue[object] = queue.Queue(maxsize=QUEUE_CHUNKS)
+        self._stop = threading.Event()
+
+    def start(self) -> None:
+        threading.Thread(target=self._read, name="pulse-download", daemon=True).start()
+
+    def _put(self, item: object) -> bool:
+        waited = 0.0
+        while not self._stop.is_set():
             try:
-                chunks.put(item, timeout=0.25)
+                self._chunks.put(item, timeout=0.25)
                 return True
             except queue.Full:
-                continue
+                waited += 0.25
+                if waited >= self._stall:
+                    log.warning("download abandoned: its client read nothing for %.0f s", self._stall)
+                    self._stop.set()
         return False
 
-    def read() -> None:
+    def _read(self) -> None:
         try:
-            for chunk in produce():
-                if not put(chunk):
+            for chunk in self._produce():
+                if not self._put(chunk):
                     return
         except BaseException as exc:  # handed to the response, which aborts the connection
-            put(exc)
+            self._put(exc)
         else:
-            put(_DONE)
+            self._put(_DONE)
+        finally:
+            self._release()
 
-    def get() -> object:
+    def _get(self) -> object:
         try:
-            return chunks.get(timeout=0.5)
+            return self._chunks.get(timeout=0.5)
         except queue.Empty:
             return _EMPTY
 
-    _readers.submit(read)
-    try:
-        while True:
-            item = await anyio.to_thread.run_sync(get)
-            if item is _EMPTY:
-                continue
-            if item is _DONE:
-                return
-            if isinstance(item, BaseException):
-                raise item
-            assert isinstance(item, bytes)
-            yield item
-    finally:
-        stop.set()
+    async def chunks(self) -> AsyncIterator[bytes]:
+        """The chunks; ends after the last one, or raises Abandoned if the reader gave up."""
+        try:
+            while True:
+                item = await anyio.to_thread.run_sync(self._get)
+                if item is _EMPTY:
+                    if self._stop.is_set() and self._chunks.empty():
+                        raise Abandoned()  # never end a cut-short download as if it were whole
+                    continue
+                if item is _DONE:
+                    return
+                if isinstance(item, BaseException):
+                    raise item
+                assert isinstance(item, bytes)
+                yield item
+        finally:
+            self._stop.set()
+
+
+class GuardedStreamingResponse(StreamingResponse):
+    """A StreamingResponse that gives up on a client that reads nothing for `stall_seconds`.
+
+    Starlette's own loop would wait in `send` for as long as the client keeps the connection
+    open; here each send has a deadline, and on a stall the response ends unfinished, so
+    uvicorn closes the connection."""
+
+    def __init__(self, content: AsyncIterator[bytes], *, stall_seconds: float, **kwargs: Any) -> None:
+        super().__init__(content, **kwargs)
+        self.stall_seconds = stall_seconds
+
+    async def stream_response(self, send: Send) -> None:
+        async def guarded(message: Message) -> bool:
+            with anyio.move_on_after(self.stall_seconds):
+                await send(message)
+                return True
+            log.warning("download response abandoned: its client read nothing for %.0f s", self.stall_seconds)
+            return False
+
+        if not await guarded({"type": "http.response.start", "status": self.status_code,
+                              "headers": self.raw_headers}):
+            return
+        try:
+            async for chunk in self.body_iterator:
+                if not await guarded({"type": "http.response.body", "body": chunk, "more_body": True}):
+                    return
+        except Abandoned:
+            return  # unfinished: uvicorn closes the connection, and the client sees a cut, not an end
+        await guarded({"type": "http.response.body", "body": b"", "more_body": False})
 
 
 def _filename(search: SearchRequest, extension: str) -> str:
@@ -244,13 +319,15 @@ def _download(request: Request, extension: str, media_type: str,
               chunks: Callable[[Iterator[Repo]], Iterator[bytes]]) -> StreamingResponse:
     search = download_request(request)  # a bad parameter is a 400 before anything is sent
     store: IndexStore = request.app.state.store
-    body = stream_from_thread(lambda: chunks(iter_matches(store, search)))
-    headers = {
-        "Content-Disposition": f'attachment; filename="{_filename(search, extension)}"',
-        "Cache-Control": "no-cache",
-        "X-Content-Type-Options": "nosniff",
-    }
-    return StreamingResponse(body, media_type=media_type, headers=headers)
+    stall: float = request.app.state.settings.download_stall_seconds
+    if not _slots.take(SLOT_WAIT_SECONDS):
+        raise ServiceBusy(f"{MAX_DOWNLOADS} downloads are already running; please try again in a minute.",
+                          retry_after=RETRY_AFTER_SECONDS)
+    stream = DownloadStream(lambda: chunks(iter_matches(store, search)), stall_seconds=stall,
+                            slot_release=_slots.give_back)
+    stream.start()
+    headers = {"Content-Disposition": f'attachment; filename="{_filename(search, extension)}"'}
+    return GuardedStreamingResponse(stream.chunks(), stall_seconds=stall, media_type=media_type, headers=headers)
 
 
 def search_csv(request: Request) -> StreamingResponse:

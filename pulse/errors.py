@@ -6,7 +6,8 @@
     │   └── RateLimited the API quota is spent for longer than we wait -> run stops cleanly, resumes next time
     ├── HarvestLocked   another harvest holds the lock            -> CLI exit 3
     ├── QueryError      a search request is not acceptable   -> HTTP 400
-    └── NotFound        no such repository or page            -> HTTP 404
+    ├── NotFound        no such repository or page            -> HTTP 404
+    └── ServiceBusy     every slot for a costly request is taken -> HTTP 503 with Retry-After
 
 The web app turns these into an error page or the one JSON error shape; the
 CLI into a one-line message and a non-zero exit code.
@@ -50,3 +51,11 @@ class QueryError(PulseError):
 
 class NotFound(PulseError):
     """The thing asked for does not exist."""
+
+
+class ServiceBusy(PulseError):
+    """Too many costly requests (downloads) at once; the client should come back later."""
+
+    def __init__(self, message: str, retry_after: int = 30) -> None:
+        super().__init__(message)
+        self.retry_after = retry_after

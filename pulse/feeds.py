@@ -34,7 +34,8 @@ from starlette.responses import Response
 from index.store import IndexStore
 from pulse.downloads import iter_pages, pinned
 from pulse.query import SearchRequest
-from pulse.record import Repo
+from pulse.record import Repo, web_url
+from pulse.views import public_base_url
 
 ATOM_NS = "http://www.w3.org/2005/Atom"
 FEED_ENTRIES = 50
@@ -102,15 +103,15 @@ def build_feed(records: list[Repo], *, base_url: str, search: SearchRequest) -> 
 
     for repo in records:
         entry = _sub(feed, "entry")
-        _sub(entry, "id", repo.url or f"{base_url}/repos/{quote(repo.owner)}/{quote(repo.name)}")
+        _sub(entry, "id", web_url(repo.url) or f"{base_url}/repos/{quote(repo.owner)}/{quote(repo.name)}")
         _sub(entry, "title", repo.full_name)
         _sub(entry, "updated", entry_date(repo))
         if repo.created_at and _DATE.match(repo.created_at):
             _sub(entry, "published", repo.created_at)
         _sub(entry, "link", rel="alternate", type="text/html",
              href=f"{base_url}/repos/{quote(repo.owner)}/{quote(repo.name)}")
-        if repo.url:
-            _sub(entry, "link", rel="related", href=repo.url)
+        if web_url(repo.url):
+            _sub(entry, "link", rel="related", href=web_url(repo.url))
         author = _sub(entry, "author")
         _sub(author, "name", repo.publisher or repo.owner)
         for topic in repo.topics:
@@ -134,6 +135,6 @@ def _title(search: SearchRequest) -> str:
 def search_atom(request: Request) -> Response:
     search = SearchRequest.from_params(request.query_params)
     records = newest(request.app.state.store, search)
-    base_url = str(request.base_url).rstrip("/")
+    base_url = public_base_url(request)
     body = build_feed(records, base_url=base_url, search=search)
-    return Response(body, media_type=MEDIA_TYPE, headers={"Cache-Control": "public, max-age=300"})
+    return Response(body, media_type=MEDIA_TYPE)  # caching headers: pulse/middleware.py

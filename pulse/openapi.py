@@ -358,9 +358,9 @@ def openapi_json(request: Request) -> JSONResponse:
 
 
 def api_page(request: Request) -> HTMLResponse:
-    from pulse.views import render
+    from pulse.views import public_base_url, render
 
-    base_url = str(request.base_url).rstrip("/")
+    base_url = public_base_url(request)
     return render(request, "api.html", base_url=base_url, openapi_path=OPENAPI_PATH, csv_columns=CSV_COLUMNS,
                   max_per_page=MAX_PER_PAGE, result_window=MAX_RESULT_WINDOW, feed_entries=FEED_ENTRIES,
                   filters=FILTERS, sorts=SORTS, publisher_types=PUBLISHER_TYPES)

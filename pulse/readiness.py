@@ -28,6 +28,7 @@ from datetime import datetime, timedelta, timezone
 from typing import Any
 
 from pulse.record import Repo
+from pulse.text import headings as readme_headings
 
 # OSI-approved licences by SPDX id (the ones public-sector repositories use), plus the
 # Open Government Licence and the open Creative Commons licences used for docs and data.
@@ -42,7 +43,6 @@ OPEN_LICENCES = frozenset({
 README_MIN_WORDS = 150
 README_MIN_HEADINGS = 2
 ACTIVE_WITHIN = timedelta(days=365)
-_HEADING = re.compile(r"^\s{0,3}(#{1,6})\s+(.+?)\s*#*\s*$|^(.+)\n\s{0,3}(=+|-+)\s*$", re.MULTILINE)
 _HOW_TO = re.compile(r"\b(install|installation|installing|set ?up|setting up|getting started|get started|quick ?start|"
                      r"usage|using|how to use|run|running|deploy|deployment|development|developing|build|building)\b",
                      re.IGNORECASE)
@@ -88,7 +88,7 @@ class Readiness:
 def readiness(repo: Repo, *, reused_by: int = 0, now: datetime | None = None) -> Readiness:
     """Score `repo` (with its README) for reuse; `reused_by` is how many other publishers forked it."""
     now = now or datetime.now(timezone.utc)
-    headings = [(m.group(2) or m.group(3) or "").strip() for m in _HEADING.finditer(repo.readme or "")]
+    headings = readme_headings(repo.readme or "")
     words = len(_WORD.findall(repo.readme or ""))
     how_to = [h for h in headings if _HOW_TO.search(h)]
     pushed = _parse(repo.pushed_at)

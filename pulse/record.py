@@ -10,6 +10,7 @@ from __future__ import annotations
 import dataclasses
 from dataclasses import dataclass
 from typing import Any
+from urllib.parse import urlsplit
 
 PUBLISHER_TYPES: tuple[str, ...] = (
     "local-government",
@@ -23,6 +24,27 @@ PUBLISHER_TYPES: tuple[str, ...] = (
 # enormous README cannot bloat the index or a page.
 README_MAX_CHARS = 32_000
 NO_README = "-"
+
+
+WEB_SCHEMES = ("http", "https")
+URL_MAX_CHARS = 2_000
+
+
+def web_url(value: str | None) -> str:
+    """`value` if it is an absolute http(s) URL with a host, else "".
+
+    Records come from forges, inventories and `pulse import` files, none of which we
+    control: a `javascript:` or `data:` "URL" must never become a link on a page or in
+    a feed. Checked when a record is built (harvest, import) and again when rendered.
+    """
+    text = (value or "").strip()
+    if not text or len(text) > URL_MAX_CHARS or any(c.isspace() or ord(c) < 32 for c in text):
+        return ""
+    try:
+        parts = urlsplit(text)
+    except ValueError:
+        return ""
+    return text if parts.scheme.lower() in WEB_SCHEMES and parts.hostname else ""
 
 
 @dataclass(frozen=True)
@@ -87,6 +109,8 @@ class Repo:
         for key in ("description", "homepage", "language", "licence", "readme"):
             if values.get(key) is None:
                 values[key] = ""
+        values["url"] = web_url(values.get("url"))
+        values["homepage"] = web_url(values.get("homepage"))
         return cls(**values)
 
 
@@ -98,4 +122,4 @@ def cap_readme(text: str) -> str:
     return text[: cut if cut > README_MAX_CHARS // 2 else README_MAX_CHARS]
 
 
-__all__ = ["Repo", "PUBLISHER_TYPES", "README_MAX_CHARS", "NO_README", "cap_readme"]
+__all__ = ["Repo", "PUBLISHER_TYPES", "README_MAX_CHARS", "NO_README", "cap_readme", "web_url"]

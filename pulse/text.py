@@ -38,6 +38,21 @@ def markdown_to_text(markdown: str) -> str:
     return _BLANKS.sub("\n", text).strip()
 
 
+def headings(markdown: str) -> list[str]:
+    """The text of every heading (ATX `#` and setext underlines), from markdown-it's tokens.
+
+    A parser, not a regular expression: a README is untrusted input, and the old
+    heading pattern backtracked cubically on a long run of spaces (one README
+    could stall the server).
+    """
+    found: list[str] = []
+    tokens = _md.parse(markdown)
+    for token, following in zip(tokens, tokens[1:]):
+        if token.type == "heading_open" and following.type == "inline":
+            found.append(following.content.strip())
+    return found
+
+
 def excerpt(text: str, limit: int = EXCERPT_CHARS) -> str:
     """The first `limit` characters, cut at a word boundary."""
     if len(text) <= limit:

@@ -15,6 +15,7 @@ from pulse.errors import NotFound, QueryError
 from pulse.publishers import get_publisher, list_publishers, source_status
 from pulse.query import FILTERS, SORTS, SearchRequest
 from pulse.readiness import readiness
+from pulse.record import web_url
 from pulse.render import render_readme
 
 TEMPLATES_DIR = Path(__file__).resolve().parent.parent / "templates"
@@ -45,8 +46,16 @@ def facet_label(name: str, value: str) -> str:
 
 
 env = Environment(loader=FileSystemLoader(TEMPLATES_DIR), autoescape=select_autoescape(default=True))
+env.filters["web_url"] = web_url  # every record URL rendered as a link goes through it
 env.globals.update(FACET_LABELS=FACET_LABELS, SORT_LABELS=SORT_LABELS, TYPE_LABELS=TYPE_LABELS,
                    FILTERS=FILTERS, SORTS=SORTS, FACETS_SHOWN=FACETS_SHOWN, facet_label=facet_label)
+
+
+def public_base_url(request: Request) -> str:
+    """The site's address for absolute links: PULSE_BASE_URL when set, else this request's own
+    (whose Host the TrustedHostMiddleware has already checked against the allowed names)."""
+    configured: str = request.app.state.settings.base_url
+    return configured or str(request.base_url).rstrip("/")
 
 
 def render(request: Request, template: str, status: int = 200, **context: object) -> HTMLResponse:

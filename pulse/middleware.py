@@ -1,0 +1,133 @@
+"""What every response gets, in one place: strict headers, cache validators, CORS.
+
+`ResponsePolicy` is a plain ASGI middleware (no body buffering, so streamed
+downloads stay streamed), wrapped around the whole Starlette app so that even
+a 500 from Starlette's outermost error handler carries the headers. For every response it sets:
+
+- `Content-Security-Policy`: Pulse pages have no JavaScript, inline style or
+  frames, so the policy is strict (`default-src 'none'`; styles and images
+  from this site; README images from any https host; forms post only here;
+  no framing). `X-Frame-Options: DENY` says the same to old browsers.
+- `X-Content-Type-Options: nosniff`, `Referrer-Policy`, `Permissions-Policy`
+  (every powerful feature off), `Cross-Origin-Opener-Policy`; HSTS only when
+  configured (PULSE_HSTS_SECONDS, for TLS deployments); no `server` banner.
+- `Access-Control-Allow-Origin: *` on the read-only open-data responses
+  (GET/HEAD under /api/, feeds, downloads, /healthz; never HTML, never
+  with credentials), so a council's own page can read the API from a browser.
+- Cache validators on those data responses: a weak `ETag` made of the
+  catalogue version (index generation and harvest-state files) and the
+  request URL, and `Cache-Control`. A request whose `If-None-Match` holds
+  the current tag is answered 304 before any search runs.
+- `Cache-Control: public, max-age=31536000, immutable` on versioned static
+  assets (`/static/...?v=`), an hour on the others.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from collections.abc import Callable
+from typing import Any
+
+from starlette.datastructures import Headers, MutableHeaders
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
+
+CSP = ("default-src 'none'; style-src 'self'; img-src 'self' https:; form-action 'self'; "
+       "base-uri 'none'; frame-ancestors 'none'")
+PERMISSIONS = ("accelerometer=(), camera=(), geolocation=(), gyroscope=(), magnetometer=(), microphone=(), "
+               "payment=(), usb=(), interest-cohort=()")
+STATIC_IMMUTABLE = "public, max-age=31536000, immutable"
+STATIC_PLAIN = "public, max-age=3600"
+# Open data, revalidated cheaply by ETag: the catalogue changes with each nightly harvest.
+DATA_CACHE = {"/api/": "public, max-age=300", "/feeds/": "public, max-age=300", "/downloads/": "public, no-cache"}
+_NOT_CACHED = frozenset({"/api/openapi.json"})  # served by its own handler, small and static
+
+
+def _data_prefix(path: str) -> str | None:
+    """The DATA_CACHE key of an open-data path, or None (HTML pages, static files)."""
+    if path == "/healthz":
+        return "/healthz"
+    for prefix in DATA_CACHE:
+        if path.startswith(prefix):
+            return prefix
+    return None
+
+
+class ResponsePolicy:
+    """Headers on every response, and 304s for unchanged open data (see the module docstring)."""
+
+    def __init__(self, app: ASGIApp, *, state: Any, catalogue_version: Callable[[Any], str],
+                 hsts_seconds: int = 0) -> None:
+        self.app = app
+        self.state = state  # the Starlette app's state (store, settings), set by its lifespan
+        self.catalogue_version = catalogue_version  # called with that state
+        self.hsts_seconds = hsts_seconds
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        path: str = scope["path"]
+        method: str = scope["method"]
+        query = scope.get("query_string", b"")
+        readable = method in ("GET", "HEAD")
+        prefix = _data_prefix(path) if readable else None
+
+        etag = ""
+        if prefix and prefix != "/healthz" and path not in _NOT_CACHED:
+            version = self.catalogue_version(self.state)
+            if version:
+                digest = hashlib.sha256(b"%s?%s" % (path.encode("utf-8", "surrogateescape"), query)).hexdigest()[:16]
+                etag = f'W/"{version}-{digest}"'
+                if _matches(Headers(scope=scope).get("if-none-match", ""), etag):
+                    await self._not_modified(send, etag, DATA_CACHE[prefix])
+                    return
+
+        async def send_with_headers(message: Message) -> None:
+            if message["type"] == "http.response.start":
+                headers = MutableHeaders(scope=message)
+                self._common(headers)
+                status = message["status"]
+                content_type = headers.get("content-type", "")
+                if prefix and not content_type.startswith("text/html"):
+                    headers["Access-Control-Allow-Origin"] = "*"
+                    if etag and status == 200:
+                        headers["ETag"] = etag
+                        headers["Cache-Control"] = DATA_CACHE[prefix]
+                        headers.append("Vary", "Accept-Encoding")
+                elif path.startswith("/static/") and status == 200:
+                    headers["Cache-Control"] = STATIC_IMMUTABLE if b"v=" in query else STATIC_PLAIN
+            await send(message)
+
+        await self.app(scope, receive, send_with_headers)
+
+    def _common(self, headers: MutableHeaders) -> None:
+        if "server" in headers:
+            del headers["server"]
+        headers["Content-Security-Policy"] = CSP
+        headers["X-Content-Type-Options"] = "nosniff"
+        headers["X-Frame-Options"] = "DENY"
+        headers["Referrer-Policy"] = "strict-origin-when-cross-origin"
+        headers["Permissions-Policy"] = PERMISSIONS
+        headers["Cross-Origin-Opener-Policy"] = "same-origin"
+        if self.hsts_seconds > 0:
+            headers["Strict-Transport-Security"] = f"max-age={self.hsts_seconds}; includeSubDomains"
+
+    async def _not_modified(self, send: Send, etag: str, cache_control: str) -> None:
+        headers = MutableHeaders()
+        self._common(headers)
+        headers["ETag"] = etag
+        headers["Cache-Control"] = cache_control
+        headers["Access-Control-Allow-Origin"] = "*"
+        headers["Vary"] = "Accept-Encoding"
+        await send({"type": "http.response.start", "status": 304, "headers": headers.raw})
+        await send({"type": "http.response.body", "body": b""})
+
+
+def _matches(if_none_match: str, etag: str) -> bool:
+    """RFC 9110 weak comparison of an If-None-Match list against our tag."""
+    if not if_none_match:
+        return False
+    if if_none_match.strip() == "*":
+        return True
+    ours = etag.removeprefix("W/")
+    return any(tag.strip().removeprefix("W/") == ours for tag in if_none_match.split(","))
