@@ -23,11 +23,11 @@ install-test: $(BIN)/python
 	$(BIN)/pip install --quiet -e '.[test]'
 
 # Browser tests drive Debian's Chromium (Playwright's own browser download is not used)
-# and axe-core from npm.
+# and axe-core from npm; tests/test_deploy.py runs deploy/nginx.conf in Debian's nginx.
 browser-deps:
-	@command -v chromium >/dev/null 2>&1 || { \
-	  if [ "$$(id -u)" = 0 ]; then apt-get update -qq && apt-get install -y -qq chromium; \
-	  else sudo apt-get update -qq && sudo apt-get install -y -qq chromium; fi; }
+	@{ command -v chromium >/dev/null 2>&1 && [ -x /usr/sbin/nginx ]; } || { \
+	  if [ "$$(id -u)" = 0 ]; then apt-get update -qq && apt-get install -y -qq chromium nginx; \
+	  else sudo apt-get update -qq && sudo apt-get install -y -qq chromium nginx; fi; }
 
 # Node packages from package-lock.json: govuk-frontend and sass (the stylesheet) and
 # axe-core (browser tests). npm ci runs again only when the lockfile changes, and

@@ -14,7 +14,7 @@ import pytest
 import uvicorn
 
 from index.store import IndexStore
-from pulse.app import create_app
+from pulse.server import uvicorn_config
 from pulse.config import Settings
 from pulse.demo import DEMO_SNAPSHOT, read_jsonl
 from pulse.record import Repo
@@ -32,13 +32,13 @@ def free_port() -> int:
 
 
 class LiveServer:
-    """The real app under uvicorn in a background thread, on 127.0.0.1."""
+    """The real app under uvicorn in a background thread, on 127.0.0.1, configured as `pulse serve` is."""
 
     def __init__(self, settings: Settings, demo: bool = True) -> None:
         self.port = free_port()
         self.url = f"http://127.0.0.1:{self.port}"
-        config = uvicorn.Config(create_app(settings, demo=demo), host="127.0.0.1", port=self.port,
-                                log_level="warning", lifespan="on")
+        # The same uvicorn configuration as `pulse serve` (limits, header timeout, no banner).
+        config = uvicorn_config(settings, host="127.0.0.1", port=self.port, log_level="warning", demo=demo)
         self.server = uvicorn.Server(config)
         self.thread = threading.Thread(target=self.server.run, daemon=True)
 
