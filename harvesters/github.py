@@ -47,7 +47,7 @@ class GitHubHarvester:
     kind = "github"
 
     def __init__(self, settings: "Settings") -> None:
-        self._requests = [0]  # shared with the retry policy below
+        self._requests = [0]  # counted by the retry policy below (see _counting_retry)
         auth = Auth.Token(settings.github_token) if settings.github_token else None
         # Bounded waits: PyGithub would otherwise sleep up to an hour, silently.
         retry = _counting_retry(self._requests)(
@@ -63,16 +63,6 @@ class GitHubHarvester:
             seconds_between_requests=settings.github_request_interval,
             user_agent="Pulse (UK public-sector code index)",
         )
-        # Every request PyGithub sends (redirects included) passes through __requestRaw;
-        # urllib3's retries below it are counted by the retry policy.
-        requester = self._github.requester
-        original = requester._Requester__requestRaw  # type: ignore[attr-defined]
-
-        def counted(*args, **kwargs):  # type: ignore[no-untyped-def]
-            self._requests[0] += 1
-            return original(*args, **kwargs)
-
-        requester._Requester__requestRaw = counted  # type: ignore[attr-defined]
 
     @property
     def requests_made(self) -> int:
@@ -220,13 +210,25 @@ def _decode(raw: bytes) -> str:
 
 
 def _counting_retry(counter: list[int]) -> type[GithubRetry]:
-    """A GithubRetry that adds one to `counter` for every retry it allows (each is another request)."""
+    """A GithubRetry that counts every HTTP attempt into `counter`: what the rate limit sees.
+
+    The seam is urllib3's documented Retry interface, which PyGithub hands every request:
+    urllib3 asks `is_retry` once for each response it receives (final, retried or
+    redirected: requests follows redirects itself, each a new request), and calls
+    `increment` with an error and no response for an attempt that got no answer (refused,
+    timed out). No PyGithub internals are touched.
+    """
 
     class CountingRetry(GithubRetry):
-        def increment(self, *args, **kwargs):  # type: ignore[no-untyped-def]
-            retry = super().increment(*args, **kwargs)  # raises when no retry is left
+        def is_retry(self, method: str, status_code: int, has_retry_after: bool = False) -> bool:
             counter[0] += 1
-            return retry
+            return bool(super().is_retry(method, status_code, has_retry_after))
+
+        def increment(self, *args, **kwargs):  # type: ignore[no-untyped-def]
+            response = kwargs.get("response", args[2] if len(args) > 2 else None)
+            if response is None:
+                counter[0] += 1  # an attempt with no response: not seen by is_retry
+            return super().increment(*args, **kwargs)  # raises when no retry is left
 
     return CountingRetry
 
