@@ -91,6 +91,13 @@ def search(store: IndexStore, request: SearchRequest, *, suggest: bool = True) -
                       suggestion=suggestion)
 
 
+def check_query(store: IndexStore, request: SearchRequest) -> None:
+    """Raise QueryError now if `request`'s words cannot be parsed: for streamed responses, which
+    cannot turn into a 400 once they have started."""
+    if request.q:
+        parse_query(request.q, store.searcher().schema)
+
+
 def _page(searcher: Searcher, facets: FacetMasks, request: SearchRequest, text_query: query.Query | None,
           words: list[_Word] | None, match_mask: int, total: int, first: int = 0) -> list[Hit]:
     start = (request.page - 1) * request.per_page

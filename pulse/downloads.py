@@ -48,7 +48,7 @@ from starlette.requests import Request
 from starlette.responses import StreamingResponse
 from starlette.types import Message, Send
 
-from index.search import SearchPage, search as run_search
+from index.search import SearchPage, check_query, search as run_search
 from index.store import IndexStore
 from pulse.query import MAX_RESULT_WINDOW, SearchRequest
 from pulse.errors import ServiceBusy
@@ -319,6 +319,7 @@ def _download(request: Request, extension: str, media_type: str,
               chunks: Callable[[Iterator[Repo]], Iterator[bytes]]) -> StreamingResponse:
     search = download_request(request)  # a bad parameter is a 400 before anything is sent
     store: IndexStore = request.app.state.store
+    check_query(store, search)  # and so are words that do not parse ("NOT NOT a")
     stall: float = request.app.state.settings.download_stall_seconds
     if not _slots.take(SLOT_WAIT_SECONDS):
         raise ServiceBusy(f"{MAX_DOWNLOADS} downloads are already running; please try again in a minute.",

@@ -425,3 +425,10 @@ def _free_port() -> int:
     with socket.socket() as sock:
         sock.bind(("127.0.0.1", 0))
         return int(sock.getsockname()[1])
+
+
+@pytest.mark.parametrize("path", ["/downloads/search.csv", "/downloads/search.json"])
+def test_unparsable_words_are_a_400_before_a_download_starts(demo_server: LiveServer, path: str) -> None:
+    """Found by tests/test_fuzz.py: the parse error used to surface inside the streamed body (a 500)."""
+    response = demo_server.get(path, params={"q": "NOT NOT a"})
+    assert response.status_code == 400 and "could not be understood" in response.text
