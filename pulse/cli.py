@@ -20,7 +20,7 @@ from typing import TYPE_CHECKING, NoReturn
 
 import click
 
-from pulse.config import DEFAULT_SOURCES, Settings, load_sources
+from pulse.config import DEFAULT_SOURCES, LOCAL_HOSTS, Settings, load_sources
 from pulse.errors import HarvestLocked, PulseError
 
 if TYPE_CHECKING:
@@ -158,7 +158,7 @@ def serve(host: str, port: int, data_dir: Path | None) -> None:
 
     settings = _settings(data_dir)
     click.echo(f"Pulse: serving {settings.index_dir} at {settings.base_url or f'http://{host}:{port}'}/")
-    if not settings.base_url and host not in ("127.0.0.1", "localhost", "::1"):
+    if not settings.base_url and host not in LOCAL_HOSTS:
         click.echo("Pulse: PULSE_BASE_URL is not set, so only requests for 127.0.0.1 and localhost are answered; "
                    "set it (or PULSE_ALLOWED_HOSTS) to the public address.", err=True)
     run_server(settings, host=host, port=port)

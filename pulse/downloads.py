@@ -181,22 +181,10 @@ def json_chunks(records: Iterator[Repo]) -> Iterator[bytes]:
 
 # -- streaming: one reader thread per download, a bounded queue to the client -------
 
-class DownloadSlots:
-    """At most `size` downloads read the index at once. A slot is taken before the response
-    starts (so a full house is a 503 with Retry-After, not a silent wait) and given back when
-    the reader thread ends: finished, client gone, or client stalled."""
-
-    def __init__(self, size: int) -> None:
-        self._free = threading.BoundedSemaphore(size)
-
-    def take(self, wait: float) -> bool:
-        return self._free.acquire(timeout=wait)
-
-    def give_back(self) -> None:
-        self._free.release()
-
-
-_slots = DownloadSlots(MAX_DOWNLOADS)
+# At most MAX_DOWNLOADS downloads read the index at once. A slot is taken before the response
+# starts (so a full house is a 503 with Retry-After, not a silent wait) and given back when the
+# reader thread ends: finished, client gone, or client stalled.
+_slots = threading.BoundedSemaphore(MAX_DOWNLOADS)
 SLOT_WAIT_SECONDS = 2.0  # a download waits this long for a free slot, then is told to come back
 RETRY_AFTER_SECONDS = 30
 _DONE = object()
@@ -321,11 +309,11 @@ def _download(request: Request, extension: str, media_type: str,
     store: IndexStore = request.app.state.store
     check_query(store, search)  # and so are words that do not parse ("NOT NOT a")
     stall: float = request.app.state.settings.download_stall_seconds
-    if not _slots.take(SLOT_WAIT_SECONDS):
+    if not _slots.acquire(timeout=SLOT_WAIT_SECONDS):
         raise ServiceBusy(f"{MAX_DOWNLOADS} downloads are already running; please try again in a minute.",
                           retry_after=RETRY_AFTER_SECONDS)
     stream = DownloadStream(lambda: chunks(iter_matches(store, search)), stall_seconds=stall,
-                            slot_release=_slots.give_back)
+                            slot_release=_slots.release)
     stream.start()
     headers = {"Content-Disposition": f'attachment; filename="{_filename(search, extension)}"'}
     return GuardedStreamingResponse(stream.chunks(), stall_seconds=stall, media_type=media_type, headers=headers)

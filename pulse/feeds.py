@@ -103,15 +103,16 @@ def build_feed(records: list[Repo], *, base_url: str, search: SearchRequest) -> 
 
     for repo in records:
         entry = _sub(feed, "entry")
-        _sub(entry, "id", web_url(repo.url) or f"{base_url}/repos/{quote(repo.owner)}/{quote(repo.name)}")
+        page_url = f"{base_url}/repos/{quote(repo.owner)}/{quote(repo.name)}"
+        forge_url = web_url(repo.url)
+        _sub(entry, "id", forge_url or page_url)
         _sub(entry, "title", repo.full_name)
         _sub(entry, "updated", entry_date(repo))
         if repo.created_at and _DATE.match(repo.created_at):
             _sub(entry, "published", repo.created_at)
-        _sub(entry, "link", rel="alternate", type="text/html",
-             href=f"{base_url}/repos/{quote(repo.owner)}/{quote(repo.name)}")
-        if web_url(repo.url):
-            _sub(entry, "link", rel="related", href=web_url(repo.url))
+        _sub(entry, "link", rel="alternate", type="text/html", href=page_url)
+        if forge_url:
+            _sub(entry, "link", rel="related", href=forge_url)
         author = _sub(entry, "author")
         _sub(author, "name", repo.publisher or repo.owner)
         for topic in repo.topics:

@@ -39,17 +39,14 @@ STATIC_IMMUTABLE = "public, max-age=31536000, immutable"
 STATIC_PLAIN = "public, max-age=3600"
 # Open data, revalidated cheaply by ETag: the catalogue changes with each nightly harvest.
 DATA_CACHE = {"/api/": "public, max-age=300", "/feeds/": "public, max-age=300", "/downloads/": "public, no-cache"}
-_NOT_CACHED = frozenset({"/api/openapi.json"})  # served by its own handler, small and static
+_NOT_CACHED = frozenset({"/api/openapi.json"})  # the same for every index generation: no catalogue tag
 
 
 def _data_prefix(path: str) -> str | None:
-    """The DATA_CACHE key of an open-data path, or None (HTML pages, static files)."""
+    """The open-data area of a path ("/healthz" or a DATA_CACHE key), or None (HTML pages, static files)."""
     if path == "/healthz":
-        return "/healthz"
-    for prefix in DATA_CACHE:
-        if path.startswith(prefix):
-            return prefix
-    return None
+        return path
+    return next((prefix for prefix in DATA_CACHE if path.startswith(prefix)), None)
 
 
 class ResponsePolicy:
@@ -73,7 +70,7 @@ class ResponsePolicy:
         prefix = _data_prefix(path) if readable else None
 
         etag = ""
-        if prefix and prefix != "/healthz" and path not in _NOT_CACHED:
+        if prefix in DATA_CACHE and path not in _NOT_CACHED:  # /healthz is live: never cached
             version = self.catalogue_version(self.state)
             if version:
                 digest = hashlib.sha256(b"%s?%s" % (path.encode("utf-8", "surrogateescape"), query)).hexdigest()[:16]
@@ -92,8 +89,7 @@ class ResponsePolicy:
                     headers["Access-Control-Allow-Origin"] = "*"
                     if etag and status == 200:
                         headers["ETag"] = etag
-                        headers["Cache-Control"] = DATA_CACHE[prefix]
-                        headers.append("Vary", "Accept-Encoding")
+                        headers["Cache-Control"] = DATA_CACHE[prefix]  # GZipMiddleware sets Vary
                 elif path.startswith("/static/") and status == 200:
                     headers["Cache-Control"] = STATIC_IMMUTABLE if b"v=" in query else STATIC_PLAIN
             await send(message)
