@@ -7,7 +7,7 @@ BIN := $(VENV)/bin
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-STYLES := pulse/static/build/pulse.css
+STYLES := pulse/web/static/build/pulse.css
 NPM_STAMP := node_modules/.package-lock.json
 
 .PHONY: run test install install-test browser-deps assets bench

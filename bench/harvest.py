@@ -61,9 +61,10 @@ ROOT = Path(__file__).resolve().parent.parent
 if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
 
-from index.store import IndexStore  # noqa: E402
-from pulse.config import Publisher, Settings, Source  # noqa: E402
-from pulse.harvest import HarvestReport, run_harvest  # noqa: E402
+from pulse.index import IndexStore  # noqa: E402
+from pulse.core.sources import Publisher, Source  # noqa: E402
+from pulse.core.settings import Settings  # noqa: E402
+from pulse.jobs.harvest import HarvestReport, run_harvest  # noqa: E402
 from tests.fake_github import LANGUAGES, LICENCES, SERVICES, VARIANTS, FakeGitHub, fake_readme  # noqa: E402
 from tests.fake_github import _Repo as _FakeRepo  # noqa: E402
 

@@ -38,8 +38,8 @@ import httpx
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from pulse.demo import DEMO_SNAPSHOT, read_jsonl  # noqa: E402
-from pulse.record import Repo  # noqa: E402
+from pulse.jobs.demo import DEMO_SNAPSHOT, read_jsonl  # noqa: E402
+from pulse.core.record import Repo  # noqa: E402
 
 PLAIN = ["waste", "planning application", "bin collection", "parking permits", "council tax", "flood risk",
          "design system", "housing repairs", "school admissions", "library", "api", "drupal", "foi requests",

@@ -5,7 +5,7 @@
 
 Over the 120-repo demo catalogue (pulse/data/demo-catalogue.jsonl), for each query
 in bench/judgements.yaml (graded 2 = truly answers, 1 = partly):
-- Pulse: `index.search.search` over a temp IndexStore, exactly as /api/search ranks;
+- Pulse: `pulse.index.search` over a temp IndexStore, exactly as /api/search ranks;
 - baseline: `index.baseline.BaselineIndex`, plain Whoosh BM25F over the same four
   text fields with StemmingAnalyzer, no boosts, no synonyms, no name splitting,
   words OR'd.
@@ -31,11 +31,11 @@ ROOT = Path(__file__).resolve().parent.parent
 if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
 
-from index.baseline import BaselineIndex  # noqa: E402
-from index.search import search  # noqa: E402
-from index.store import IndexStore  # noqa: E402
-from pulse.demo import DEMO_SNAPSHOT, read_jsonl  # noqa: E402
-from pulse.query import SearchRequest  # noqa: E402
+from pulse.index.baseline import BaselineIndex  # noqa: E402
+from pulse.index import search  # noqa: E402
+from pulse.index import IndexStore  # noqa: E402
+from pulse.jobs.demo import DEMO_SNAPSHOT, read_jsonl  # noqa: E402
+from pulse.core.query import SearchRequest  # noqa: E402
 
 JUDGEMENTS = Path(__file__).resolve().parent / "judgements.yaml"
 CUTOFF = 10

@@ -8,12 +8,12 @@
 For each size a fresh child process (so memory figures are per size):
 1. generates a deterministic synthetic catalogue (bench/synthetic.py);
 2. builds a Pulse index in a temp dir with IndexStore.add_records (one commit);
-3. runs the fixed query set through index.search.search: the full request
+3. runs the fixed query set through pulse.index.search: the full request
    (hits of page 1 of 20 with highlighted snippets, total, all six facet
    counts), one warm-up pass, then --reps timed passes;
 4. builds SQLite FTS5 over the same documents (index.schema.to_document: name,
    description, topics, the bounded README excerpt; porter tokenizer; bm25
-   column weights = index.search.FIELD_BOOSTS) and runs the same requests doing
+   column weights = pulse.index.FIELD_BOOSTS) and runs the same requests doing
    the same work: MATCH into a temp table, COUNT, six GROUP BY facet counts
    (topics through a join table), top 20 by bm25 (or by stars/pushed), snippet()
    for the 20 hits, and the 20 stored records decoded into Repo;
@@ -51,11 +51,11 @@ if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
 
 from bench.synthetic import generate  # noqa: E402
-from index.schema import SCHEMA_VERSION, to_document  # noqa: E402
-from index.search import FIELD_BOOSTS, MAX_FACET_VALUES, search  # noqa: E402
-from index.store import IndexStore  # noqa: E402
-from pulse.query import SearchRequest  # noqa: E402
-from pulse.record import Repo  # noqa: E402
+from pulse.index import SCHEMA_VERSION, to_document  # noqa: E402
+from pulse.index import FIELD_BOOSTS, MAX_FACET_VALUES, search  # noqa: E402
+from pulse.index import IndexStore  # noqa: E402
+from pulse.core.query import SearchRequest  # noqa: E402
+from pulse.core.record import Repo  # noqa: E402
 
 TARGET_P95_MS = 40.0
 
@@ -461,8 +461,8 @@ def main(argv: list[str] | None = None) -> int:
                         help="keep the built indexes here and reuse them on the next run (build figures then come "
                              "from the run that built them; delete the folder after changing index/schema.py)")
     parser.add_argument("--search-module", type=Path,
-                        help="time the search() of this file instead of index/search.py (e.g. the previous version, "
-                             "saved with 'git show HEAD:index/search.py > /tmp/search_before.py')")
+                        help="time the search() of this file instead of index/searching.py (e.g. the previous version, "
+                             "saved with 'git show HEAD:index/searching.py > /tmp/search_before.py')")
     parser.add_argument("--skip-fts", action="store_true", help=argparse.SUPPRESS)
     parser.add_argument("--child", type=int, help=argparse.SUPPRESS)
     parser.add_argument("--child-out", type=Path, help=argparse.SUPPRESS)

@@ -26,8 +26,9 @@ from collections import defaultdict
 from datetime import datetime, timedelta, timezone
 from pathlib import Path
 
-from pulse.record import PUBLISHER_TYPES, Repo, cap_readme
-from pulse.text import markdown_to_text
+from pulse.core.record import Repo, cap_readme
+from pulse.core.vocabulary import PUBLISHER_TYPES
+from pulse.core.text import markdown_to_text
 
 DEMO = Path(__file__).resolve().parent.parent / "pulse" / "data" / "demo-catalogue.jsonl"
 README_TARGET_MAX = 30_000  # long tail of the log-normal, before cap_readme

@@ -2,19 +2,19 @@
 
 A harvester turns one configured source (e.g. a GitHub organisation) into
 normalised `Repo` records. Adding a forge is one module, one line in
-HARVESTERS and one test file.
+HARVESTERS, its target check in `pulse.core.vocabulary.SOURCE_KINDS` (so
+sources.yaml is validated without importing any harvester) and one test file.
 """
 
 from __future__ import annotations
 
 from collections.abc import Iterator, Mapping
-from typing import TYPE_CHECKING, Protocol
+from typing import Protocol
 
-from harvesters.github import GitHubHarvester
-
-if TYPE_CHECKING:
-    from pulse.config import Publisher, Settings
-    from pulse.record import Repo
+from pulse.core.record import Repo
+from pulse.core.settings import Settings
+from pulse.core.sources import Publisher
+from pulse.harvesters.github import GitHubHarvester
 
 
 class Harvester(Protocol):
@@ -22,13 +22,13 @@ class Harvester(Protocol):
 
     kind: str
 
-    def __init__(self, settings: "Settings") -> None: ...
+    def __init__(self, settings: Settings) -> None: ...
 
     @staticmethod
     def check_target(target: str) -> str | None:
         """Return a problem with a configured target (e.g. a bad login), or None."""
 
-    def harvest(self, publisher: "Publisher", target: str, previous: Mapping[int, "Repo"]) -> Iterator["Repo"]:
+    def harvest(self, publisher: Publisher, target: str, previous: Mapping[int, Repo]) -> Iterator[Repo]:
         """Yield every public repo of `target`; raise SourceError if the source failed.
 
         `previous` holds the records of the last good harvest by id, so that

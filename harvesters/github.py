@@ -11,24 +11,21 @@ and nothing more. Requests are serial, as GitHub asks.
 from __future__ import annotations
 
 import logging
-import re
 from collections.abc import Iterator, Mapping
 from datetime import datetime, timezone
-from typing import TYPE_CHECKING
 
 from github import Auth, Github, GithubException, GithubRetry, RateLimitExceededException
 from github.Repository import Repository
 
-from pulse.errors import RateLimited, SourceError
-from pulse.record import NO_README, Repo, cap_readme, web_url
-
-if TYPE_CHECKING:
-    from pulse.config import Publisher, Settings
+from pulse.core.errors import RateLimited, SourceError
+from pulse.core.record import NO_README, Repo, cap_readme, web_url
+from pulse.core.settings import Settings
+from pulse.core.sources import Publisher
+from pulse.core.vocabulary import github_login_problem
 
 log = logging.getLogger(__name__)
 
 # GitHub logins: alphanumerics and single hyphens, at most 39 characters.
-_LOGIN = re.compile(r"^[A-Za-z0-9](?:[A-Za-z0-9]|-(?=[A-Za-z0-9])){0,38}$")
 # GitHub's contents API stops inlining file bodies above 1 MB; PyGithub's
 # decoded_content then asserts, so bigger READMEs are skipped on purpose.
 README_MAX_BYTES = 1_000_000
@@ -46,7 +43,7 @@ class GitHubHarvester:
 
     kind = "github"
 
-    def __init__(self, settings: "Settings") -> None:
+    def __init__(self, settings: Settings) -> None:
         self._requests = [0]  # counted by the retry policy below (see _counting_retry)
         auth = Auth.Token(settings.github_token) if settings.github_token else None
         # Bounded waits: PyGithub would otherwise sleep up to an hour, silently.
@@ -71,11 +68,9 @@ class GitHubHarvester:
 
     @staticmethod
     def check_target(target: str) -> str | None:
-        if not _LOGIN.match(target):
-            return f"'{target}' is not a valid GitHub organisation login"
-        return None
+        return github_login_problem(target)
 
-    def harvest(self, publisher: "Publisher", target: str, previous: Mapping[int, Repo]) -> Iterator[Repo]:
+    def harvest(self, publisher: Publisher, target: str, previous: Mapping[int, Repo]) -> Iterator[Repo]:
         harvested_at = _iso(datetime.now(timezone.utc))
         try:
             repos = self._github.get_organization(target).get_repos(type="public")
@@ -91,7 +86,7 @@ class GitHubHarvester:
         except ValueError as exc:  # PyGithub lets a malformed JSON body through as JSONDecodeError
             raise SourceError(f"GitHub '{target}': malformed response: {exc}") from exc
 
-    def _record(self, repo: Repository, publisher: "Publisher", target: str, harvested_at: str,
+    def _record(self, repo: Repository, publisher: Publisher, target: str, harvested_at: str,
                 before: Repo | None) -> Repo:
         pushed_at = _iso(repo.pushed_at)
         unchanged = before is not None and before.pushed_at == pushed_at

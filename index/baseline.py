@@ -14,8 +14,8 @@ from pathlib import Path
 
 from whoosh import analysis, fields, index, qparser, scoring
 
-from index.schema import to_document
-from pulse.record import Repo
+from pulse.index.schema import to_document
+from pulse.core.record import Repo
 
 TEXT_FIELDS = ("name", "description", "topics_text", "readme_excerpt")
 

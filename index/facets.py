@@ -14,9 +14,9 @@ from dataclasses import dataclass
 
 from whoosh.searching import Searcher
 
-from index.bitmasks import _mask
-from index.schema import FACET_FIELDS
-from index.scoring import _WordCache
+from pulse.index.bitmasks import _mask
+from pulse.index.schema import FACET_FIELDS
+from pulse.index.scoring import _WordCache
 
 
 MAX_FACET_VALUES = 100

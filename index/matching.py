@@ -12,10 +12,10 @@ from dataclasses import dataclass
 from whoosh import query
 from whoosh.searching import Searcher
 
-from index.bitmasks import _mask
-from index.facets import FacetMasks
-from index.parsing import _word_count, expand_synonyms, parse_query
-from index.scoring import _Word, _words_of
+from pulse.index.bitmasks import _mask
+from pulse.index.facets import FacetMasks
+from pulse.index.parsing import _word_count, expand_synonyms, parse_query
+from pulse.index.scoring import _Word, _words_of
 
 
 # A query of several words that fewer repositories than this match with every word is

@@ -13,9 +13,9 @@ from __future__ import annotations
 
 from whoosh import qparser, query
 
-from index.schema import _TEXT
-from pulse.errors import QueryError
-from pulse.synonyms import SYNONYM_WEIGHT, synonym_table
+from pulse.index.schema import _TEXT
+from pulse.core.errors import QueryError
+from pulse.core.synonyms import SYNONYM_WEIGHT, synonym_table
 
 
 FIELD_BOOSTS = {"name": 3.0, "description": 2.0, "topics_text": 1.5, "readme_excerpt": 1.0}

@@ -5,10 +5,10 @@ from __future__ import annotations
 
 from whoosh import query
 
-from index.schema import to_record
-from index.search import FIELD_BOOSTS
-from index.store import IndexStore
-from pulse.record import Repo
+from pulse.index.schema import to_record
+from pulse.index.searching import FIELD_BOOSTS
+from pulse.index.store import IndexStore
+from pulse.core.record import Repo
 
 SIMILAR_KEY_TERMS = 12
 

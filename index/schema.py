@@ -15,8 +15,9 @@ from typing import Any
 
 from whoosh import analysis, fields, formats
 
-from pulse.record import Repo
-from pulse.text import excerpt, markdown_to_text
+from pulse.core.record import Repo
+from pulse.core.vocabulary import FILTERS, NONE_VALUE
+from pulse.core.text import excerpt, markdown_to_text
 
 SCHEMA_VERSION = 2  # 2: kind, has_licence, fork_of and spelling fields
 
@@ -92,19 +93,8 @@ def build_schema() -> fields.Schema:
     )
 
 
-FACET_FIELDS: dict[str, str] = {
-    # API parameter name -> index field
-    "language": "language",
-    "licence": "licence",
-    "publisher": "publisher",
-    "publisher_type": "publisher_type",
-    "topic": "topic",
-    "archived": "archived",
-    "kind": "kind",
-    "has_licence": "has_licence",
-}
-
-NONE_VALUE = "(none)"  # facet value for a missing language or licence
+# API filter name -> index field: every filter of the vocabulary is a facet field of the same name.
+FACET_FIELDS: dict[str, str] = {name: name for name in FILTERS}
 
 
 def to_document(repo: Repo) -> dict[str, Any]:

@@ -25,10 +25,10 @@ from whoosh import query, scoring
 from whoosh.searching import Searcher
 from whoosh.util.numeric import byte_to_length
 
-from index.bitmasks import _bits, _docs_of, _mask
+from pulse.index.bitmasks import _bits, _docs_of, _mask
 
 if TYPE_CHECKING:  # facets.py imports this module (for _WordCache); only a type hint here
-    from index.facets import FacetMasks
+    from pulse.index.facets import FacetMasks
 
 
 class _Word:

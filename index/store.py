@@ -19,9 +19,9 @@ from whoosh import index as whoosh_index
 from whoosh.query import Every, Prefix, Term
 from whoosh.searching import Searcher
 
-from index.schema import SCHEMA_VERSION, build_schema, to_document, to_record
-from pulse.errors import PulseError
-from pulse.record import Repo
+from pulse.index.schema import SCHEMA_VERSION, build_schema, to_document, to_record
+from pulse.core.errors import PulseError
+from pulse.core.record import Repo
 
 log = logging.getLogger(__name__)
 _VERSION_FILE = "PULSE_SCHEMA_VERSION"

@@ -20,11 +20,14 @@ from typing import TYPE_CHECKING, NoReturn
 
 import click
 
-from pulse.config import DEFAULT_SOURCES, LOCAL_HOSTS, Settings, load_sources
-from pulse.errors import HarvestLocked, PulseError
+from pulse.core.sources import DEFAULT_SOURCES, load_sources
+
+from pulse.core.settings import LOCAL_HOSTS, Settings
+from pulse.core.errors import HarvestLocked, PulseError
+from pulse.core.vocabulary import HarvestStatus
 
 if TYPE_CHECKING:
-    from index.store import IndexStore
+    from pulse.index import IndexStore
 
 EXIT_OK, EXIT_SOURCES_FAILED, EXIT_CONFIG, EXIT_LOCKED, EXIT_RATE_LIMITED = 0, 1, 2, 3, 4
 
@@ -45,7 +48,7 @@ def main() -> None:
 @data_dir_option
 def harvest(sources_path: Path, data_dir: Path | None) -> None:
     """Harvest every source in the sources file into the index (one commit)."""
-    from pulse.harvest import run_harvest
+    from pulse.jobs.harvest import run_harvest
 
     try:
         publishers = load_sources(sources_path)
@@ -55,13 +58,17 @@ def harvest(sources_path: Path, data_dir: Path | None) -> None:
     total_sources = sum(len(p.sources) for p in publishers)
     with _locked(settings) as store, _Progress(total_sources) as progress:
         report = run_harvest(publishers, store, settings, progress=progress.update)
+    if report.state_recovered:
+        found = report.state_recovered
+        click.echo(f"WARNING     the harvest state file was unreadable ({found.problem}); it was moved aside to "
+                   f"{settings.data_dir / found.moved_to} and this run started from an empty state", err=True)
     for entry in report.sources:
-        if entry.status == "ok":
+        if entry.status == HarvestStatus.OK:
             click.echo(f"ok          {entry.target}: {entry.seen} repos (+{entry.added} new, {entry.updated} updated, "
                        f"-{entry.removed} removed), {entry.requests} requests, {entry.seconds:.1f}s")
-        elif entry.status == "tombstoned":
+        elif entry.status == HarvestStatus.TOMBSTONED:
             click.echo(f"TOMBSTONED  {entry.target}: not found on consecutive runs; its {entry.removed} repos were removed")
-        elif entry.status == "not reached":
+        elif entry.status == HarvestStatus.NOT_REACHED:
             click.echo(f"NOT REACHED {entry.target}: rate limit; harvested first next run")
         else:
             click.echo(f"FAILED      {entry.target}: {entry.error} (its previously indexed repos are kept)")
@@ -81,7 +88,7 @@ def export_catalogue(output: Path | None, data_dir: Path | None) -> None:
     """Write every record, README included, as JSON Lines (the normalised records)."""
     import json
 
-    from index.store import IndexStore
+    from pulse.index import IndexStore
 
     settings = _settings(data_dir)
     if not (settings.index_dir / "PULSE_SCHEMA_VERSION").exists():
@@ -108,7 +115,7 @@ def export_catalogue(output: Path | None, data_dir: Path | None) -> None:
 @data_dir_option
 def import_catalogue(file: Path, replace: bool, data_dir: Path | None) -> None:
     """Load a JSON Lines export into the index, in one commit."""
-    from pulse.demo import read_jsonl
+    from pulse.jobs.demo import read_jsonl
 
     settings = _settings(data_dir)
     try:
@@ -132,8 +139,8 @@ def _settings(data_dir: Path | None) -> Settings:
 @contextmanager
 def _locked(settings: Settings) -> Iterator["IndexStore"]:
     """The data directory's writer lock and its index, with errors turned into exit codes."""
-    from index.store import IndexStore
-    from pulse.harvest import harvest_lock
+    from pulse.index import IndexStore
+    from pulse.jobs.lock import harvest_lock
 
     try:
         with harvest_lock(settings.data_dir):
@@ -154,7 +161,7 @@ def _locked(settings: Settings) -> Iterator["IndexStore"]:
 @data_dir_option
 def serve(host: str, port: int, data_dir: Path | None) -> None:
     """Serve the search UI and JSON API (loads the demo catalogue into an empty index)."""
-    from pulse.server import run_server
+    from pulse.web.server import run_server
 
     settings = _settings(data_dir)
     click.echo(f"Pulse: serving {settings.index_dir} at {settings.base_url or f'http://{host}:{port}'}/")
@@ -176,7 +183,7 @@ class _Progress:
             self.bar = Progress(transient=True)
         else:
             logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(message)s", stream=sys.stderr)
-        self.log = logging.getLogger("pulse.harvest")
+        self.log = logging.getLogger("pulse.jobs.harvest")
 
     def __enter__(self) -> "_Progress":
         if self.bar:

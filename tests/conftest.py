@@ -13,11 +13,11 @@ import httpx
 import pytest
 import uvicorn
 
-from index.store import IndexStore
-from pulse.server import uvicorn_config
-from pulse.config import Settings
-from pulse.demo import DEMO_SNAPSHOT, read_jsonl
-from pulse.record import Repo
+from pulse.index import IndexStore
+from pulse.web.server import uvicorn_config
+from pulse.core.settings import Settings
+from pulse.jobs.demo import DEMO_SNAPSHOT, read_jsonl
+from pulse.core.record import Repo
 
 if TYPE_CHECKING:
     from tests.fake_github import FakeGitHub

@@ -19,8 +19,8 @@ from urllib.parse import parse_qs, urlsplit
 import pytest
 
 from conftest import LiveServer, make_repo
-from index.store import IndexStore
-from pulse.config import Settings
+from pulse.index import IndexStore
+from pulse.core.settings import Settings
 
 ROOT = Path(__file__).resolve().parent.parent
 CHROMIUM = Path(os.environ.get("PULSE_CHROMIUM") or "/usr/bin/chromium")

@@ -6,8 +6,10 @@ from pathlib import Path
 
 import pytest
 
-from pulse.config import DEFAULT_SOURCES, Settings, load_sources, parse_sources
-from pulse.errors import ConfigError
+from pulse.core.sources import DEFAULT_SOURCES, load_sources, parse_sources
+
+from pulse.core.settings import Settings
+from pulse.core.errors import ConfigError
 
 MINIMAL = """\
 publishers:

@@ -18,9 +18,9 @@ from pathlib import Path
 import httpx
 import pytest
 
-from index.store import IndexStore
-from pulse.config import Settings
-from pulse.harvest import harvest_lock
+from pulse.index import IndexStore
+from pulse.core.settings import Settings
+from pulse.jobs.lock import harvest_lock
 from tests.conftest import free_port, github_env, make_repo
 from tests.fake_github import FakeGitHub
 

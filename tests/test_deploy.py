@@ -17,7 +17,7 @@ from pathlib import Path
 import httpx
 import pytest
 
-from pulse.config import Settings
+from pulse.core.settings import Settings
 from tests.conftest import LiveServer, free_port
 
 ROOT = Path(__file__).resolve().parent.parent

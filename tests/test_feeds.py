@@ -15,11 +15,11 @@ from urllib.parse import parse_qsl, urlsplit
 import httpx
 import pytest
 
-from index.store import IndexStore
-from pulse import downloads
-from pulse.config import Settings
-from pulse.downloads import CSV_COLUMNS
-from pulse.record import Repo
+from pulse.index import IndexStore
+from pulse.web import downloads
+from pulse.core.settings import Settings
+from pulse.web.downloads import CSV_COLUMNS
+from pulse.core.record import Repo
 from tests.conftest import LiveServer, make_repo
 
 A = "{http://www.w3.org/2005/Atom}"

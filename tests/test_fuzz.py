@@ -51,11 +51,12 @@ import pytest
 from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 
-from index.store import IndexStore
-from pulse.config import Settings
-from pulse.demo import DEMO_SNAPSHOT, read_jsonl
-from pulse.query import FILTERS, SORTS
-from pulse.record import PUBLISHER_TYPES, Repo
+from pulse.index import IndexStore
+from pulse.core.settings import Settings
+from pulse.jobs.demo import DEMO_SNAPSHOT, read_jsonl
+from pulse.core.vocabulary import FILTERS, SORTS
+from pulse.core.record import Repo
+from pulse.core.vocabulary import PUBLISHER_TYPES
 from tests.conftest import LiveServer
 
 HANG_SECONDS = 2.0

@@ -7,9 +7,10 @@ from pathlib import Path
 
 import pytest
 
-from harvesters.github import GitHubHarvester
-from pulse.config import Publisher, Settings, Source
-from pulse.errors import SourceError
+from pulse.harvesters.github import GitHubHarvester
+from pulse.core.sources import Publisher, Source
+from pulse.core.settings import Settings
+from pulse.core.errors import SourceError
 from tests.conftest import github_env
 from tests.fake_github import FakeGitHub
 

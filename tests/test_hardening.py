@@ -22,11 +22,11 @@ from pathlib import Path
 import httpx
 import pytest
 
-from index import spelling
-from index.store import IndexStore
-from pulse.config import Settings
-from pulse.readiness import readiness
-from pulse.record import Repo, web_url
+from pulse.index import spelling
+from pulse.index import IndexStore
+from pulse.core.settings import Settings
+from pulse.core.readiness import readiness
+from pulse.core.record import Repo, web_url
 from tests.conftest import LiveServer, make_repo
 
 HANG_GUARD = 3.0  # seconds: far above a healthy answer (milliseconds), far below the stalls found (10 s and more)
@@ -144,7 +144,7 @@ def big_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LiveServer]
 
 
 def test_stalled_downloads_are_dropped_and_free_their_slots(big_server: LiveServer) -> None:
-    from pulse import downloads
+    from pulse.web import downloads
 
     stalled = [stalled_client(big_server.port, "/downloads/search.json") for _ in range(downloads.MAX_DOWNLOADS)]
     try:

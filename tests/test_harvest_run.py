@@ -8,9 +8,10 @@ import subprocess
 import sys
 from pathlib import Path
 
-from index.store import IndexStore
-from pulse.config import Settings, parse_sources
-from pulse.harvest import run_harvest
+from pulse.index import IndexStore
+from pulse.core.sources import parse_sources
+from pulse.core.settings import Settings
+from pulse.jobs.harvest import run_harvest
 from tests.conftest import LiveServer, github_env
 from tests.fake_github import FakeGitHub
 

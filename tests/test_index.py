@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from index.store import IndexStore, IndexVersionError, SourceUpdate
+from pulse.index import IndexStore, IndexVersionError, SourceUpdate
 from tests.conftest import make_repo
 
 

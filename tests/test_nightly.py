@@ -7,11 +7,12 @@ from pathlib import Path
 
 import pytest
 
-from index.search import search
-from index.store import IndexStore
-from pulse.config import Publisher, Settings, Source
-from pulse.harvest import HarvestReport, load_state, run_harvest
-from pulse.query import SearchRequest
+from pulse.index import search
+from pulse.index import IndexStore
+from pulse.core.sources import Publisher, Source
+from pulse.core.settings import Settings
+from pulse.jobs.harvest import HarvestReport, load_state, run_harvest
+from pulse.core.query import SearchRequest
 from tests.conftest import github_env
 from tests.fake_github import FakeGitHub
 

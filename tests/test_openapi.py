@@ -16,8 +16,8 @@ from schemathesis.specs.openapi.checks import (
 )
 from starlette.routing import Route
 
-from pulse.app import routes
-from pulse.openapi import openapi_document
+from pulse.web.app import routes
+from pulse.web.openapi import openapi_document
 from tests.conftest import LiveServer
 
 # Routes of the public HTTP API (besides everything under /api/).
@@ -57,7 +57,7 @@ def test_every_api_route_answers_get_as_documented(demo_server: LiveServer) -> N
 
 
 def test_search_parameters_match_the_validation() -> None:
-    from pulse.query import FILTERS, SORTS
+    from pulse.core.vocabulary import FILTERS, SORTS
 
     search = openapi_document()["paths"]["/api/search"]["get"]
     names = {p["name"] for p in search["parameters"]}

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from index.store import IndexStore
-from pulse.config import Settings
-from pulse.harvest import run_harvest
+from pulse.index import IndexStore
+from pulse.core.settings import Settings
+from pulse.jobs.harvest import run_harvest
 from tests.conftest import LiveServer, github_env
 from tests.fake_github import FakeGitHub
 from tests.test_nightly import publishers

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime, timezone
 
-from pulse.readiness import WEIGHTS, readiness
+from pulse.core.readiness import WEIGHTS, readiness
 from tests.conftest import make_repo
 
 NOW = datetime(2026, 11, 23, tzinfo=timezone.utc)

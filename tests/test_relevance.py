@@ -32,8 +32,8 @@ def test_send_finds_the_special_educational_needs_application(engines: Engines) 
 
 
 def test_foi_and_freedom_of_information_are_the_same_search(store, demo_records) -> None:  # type: ignore[no-untyped-def]
-    from index.search import search
-    from pulse.query import SearchRequest
+    from pulse.index import search
+    from pulse.core.query import SearchRequest
     from tests.conftest import make_repo
 
     store.add_records(demo_records[:20] + [
@@ -67,8 +67,8 @@ def test_pulse_ranks_at_least_as_well_as_plain_bm25(engines: Engines) -> None:
 
 
 def test_synonym_expansion_keeps_the_fast_path_and_its_results(store, demo_records) -> None:  # type: ignore[no-untyped-def]
-    from index import search as pulse_search
-    from pulse.query import SearchRequest
+    from pulse.index import searching as pulse_search
+    from pulse.core.query import SearchRequest
 
     store.add_records(demo_records)
     searcher = store.searcher()

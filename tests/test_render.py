@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from pulse.render import render_readme
+from pulse.web.readme_html import render_readme
 
 
 def test_relative_links_and_images_point_into_the_repository() -> None:

@@ -5,10 +5,10 @@ from __future__ import annotations
 import threading
 from pathlib import Path
 
-from index.search import search
-from index.store import IndexStore
-from pulse.config import Settings
-from pulse.query import SearchRequest
+from pulse.index import search
+from pulse.index import IndexStore
+from pulse.core.settings import Settings
+from pulse.core.query import SearchRequest
 from tests.conftest import LiveServer, make_repo
 
 
@@ -114,7 +114,7 @@ def test_a_running_server_sees_a_new_commit(tmp_path: Path) -> None:
 
 
 def test_readme_text_keeps_line_breaks_between_words() -> None:
-    from pulse.text import markdown_to_text
+    from pulse.core.text import markdown_to_text
 
     assert markdown_to_text("Reuse and\nshare **this**\n`code`.") == "Reuse and share this code."
 
@@ -161,7 +161,7 @@ def test_api_has_suggestion_and_new_filters(demo_server) -> None:  # type: ignor
 def test_an_old_index_of_demo_data_is_rebuilt_but_real_data_is_refused(tmp_path: Path, demo_records) -> None:  # type: ignore[no-untyped-def]
     import pytest
 
-    from index.store import IndexStore, IndexVersionError
+    from pulse.index import IndexStore, IndexVersionError
 
     demo_dir, real_dir = tmp_path / "demo", tmp_path / "real"
     for path, records in ((demo_dir, demo_records[:5]), (real_dir, [make_repo(1, "real")])):

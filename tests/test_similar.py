@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from index.related import Related, reused_by, similar, upstream
-from index.store import IndexStore
+from pulse.index.related import Related, reused_by, similar, upstream
+from pulse.index import IndexStore
 from tests.conftest import make_repo
 
 ESSEX = dict(owner="essexcountycouncil", publisher="Essex County Council", source="github:essexcountycouncil")

@@ -8,9 +8,9 @@ from datetime import datetime, timedelta, timezone
 from html.parser import HTMLParser
 from pathlib import Path
 
-from index.store import IndexStore
-from pulse.config import Settings
-from pulse.stats import harvest_history
+from pulse.index import IndexStore
+from pulse.core.settings import Settings
+from pulse.web.stats import harvest_history
 from tests.conftest import LiveServer, make_repo
 
 

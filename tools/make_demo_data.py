@@ -18,7 +18,7 @@ import yaml
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from pulse.record import Repo  # noqa: E402
+from pulse.core.record import Repo  # noqa: E402
 
 SHARED = ROOT.parent / "shared" / "reference"
 TYPE_OF_CATEGORY = {

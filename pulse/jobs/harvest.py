@@ -23,24 +23,22 @@ import dataclasses
 import json
 import os
 import time
-from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+from collections.abc import Callable
 from dataclasses import asdict, dataclass, field
 from datetime import datetime, timezone
 from pathlib import Path
 from typing import Any
 
-from filelock import FileLock, Timeout
-
-from harvesters import HARVESTERS, Harvester
-from index.store import IndexStore, SourceUpdate
-from pulse.config import Publisher, Settings, Source
-from pulse.errors import HarvestLocked, RateLimited, SourceError
-from pulse.record import Repo
+from pulse.core.errors import RateLimited, SourceError
+from pulse.core.record import Repo
+from pulse.core.settings import Settings
+from pulse.core.sources import Publisher, Source
+from pulse.core.vocabulary import HarvestStatus
+from pulse.harvesters import HARVESTERS, Harvester
+from pulse.index import IndexStore, SourceUpdate
+from pulse.jobs.state import SourceState, StateRecovery, load_state, save_state, write_atomically
 
 TOMBSTONE_AFTER = 2  # consecutive 404 runs before a source's repos are removed
-STATE_FILE = "sources-state.json"
-LOCK_FILE = "harvest.lock"
 
 
 @dataclass
@@ -50,7 +48,7 @@ class SourceReport:
     publisher: str
     source: str  # e.g. "github:dorset-council-uk"
     target: str  # e.g. "Dorset-Council-UK"
-    status: str = "not reached"  # "ok", "failed", "tombstoned" or "not reached"
+    status: HarvestStatus = HarvestStatus.NOT_REACHED
     seen: int = 0
     added: int = 0
     updated: int = 0
@@ -68,10 +66,11 @@ class HarvestReport:
     finished_at: str = ""
     stopped_early: bool = False  # the rate limit stopped the run; unreached sources go first next time
     sources: list[SourceReport] = field(default_factory=list)
+    state_recovered: StateRecovery | None = None  # the state file was unreadable and set aside this run
 
     @property
     def failed(self) -> list[SourceReport]:
-        return [s for s in self.sources if s.status != "ok"]
+        return [s for s in self.sources if s.status != HarvestStatus.OK]
 
     @property
     def requests(self) -> int:
@@ -79,53 +78,12 @@ class HarvestReport:
 
     def to_dict(self) -> dict[str, Any]:
         return {"started_at": self.started_at, "finished_at": self.finished_at, "stopped_early": self.stopped_early,
-                "requests": self.requests, "sources": [asdict(s) for s in self.sources]}
-
-
-@dataclass
-class SourceState:
-    """What Pulse remembers about a source between runs."""
-
-    publisher: str
-    target: str
-    last_success: str = ""
-    last_failure: str = ""
-    last_error: str = ""
-    consecutive_not_found: int = 0
-    tombstoned: str = ""  # when its repos were removed after repeated 404s
-    repos: int = 0
-
-    @property
-    def stale(self) -> bool:
-        """The latest attempt failed: its repos are from the last success (if any)."""
-        return bool(self.last_error)
-
-
-@dataclass
-class HarvestState:
-    """Everything remembered between runs, besides the index itself."""
-
-    sources: dict[str, SourceState] = field(default_factory=dict)
-    pending: list[str] = field(default_factory=list)  # sources a rate-limited run did not reach
+                "requests": self.requests, "sources": [asdict(s) for s in self.sources],
+                "state_recovered": self.state_recovered.to_dict() if self.state_recovered else None}
 
 
 # Called with (event, report) where event is "start" or "done".
 ProgressHook = Callable[[str, SourceReport], None]
-
-
-@contextmanager
-def harvest_lock(data_dir: Path) -> Iterator[None]:
-    """Hold the data directory's writer lock, or raise HarvestLocked at once."""
-    Path(data_dir).mkdir(parents=True, exist_ok=True)
-    lock = FileLock(str(Path(data_dir) / LOCK_FILE))
-    try:
-        lock.acquire(timeout=0)
-    except Timeout:
-        raise HarvestLocked(f"another harvest or import is running on {data_dir} (lock: {lock.lock_file})") from None
-    try:
-        yield
-    finally:
-        lock.release()
 
 
 def run_harvest(
@@ -137,6 +95,8 @@ def run_harvest(
     """Harvest every source of every publisher, then commit once. Caller holds harvest_lock."""
     report = HarvestReport(started_at=_now())
     state = load_state(settings.data_dir)
+    if state.recovered_now:
+        report.state_recovered = state.recovery  # found unreadable and set aside by this run
     pending = set(state.pending)
     harvesters: dict[str, Harvester] = {}
     updates: list[SourceUpdate] = []
@@ -160,7 +120,7 @@ def run_harvest(
     _checkpoint("before-commit")
     store.apply_harvest(updates)
     _checkpoint("after-commit")
-    state.pending = [e.source for e in report.sources if e.status == "not reached"]
+    state.pending = [e.source for e in report.sources if e.status == HarvestStatus.NOT_REACHED]
     report.finished_at = _now()
     save_state(settings.data_dir, state)
     write_report(report, settings.data_dir)
@@ -176,10 +136,10 @@ def _harvest_one(harvester: Harvester, publisher: Publisher, source: Source, sto
         for repo in harvester.harvest(publisher, source.target, previous):
             repos.append(repo)
     except SourceError as exc:
-        entry.status, entry.error = "failed", str(exc)
+        entry.status, entry.error = HarvestStatus.FAILED, str(exc)
         state.last_failure, state.last_error = report.started_at, str(exc)
         if isinstance(exc, RateLimited):
-            entry.status, report.stopped_early = "not reached", True
+            entry.status, report.stopped_early = HarvestStatus.NOT_REACHED, True
             # Keep the READMEs already paid for; delete nothing (the listing is incomplete).
             partial = _diff(source.key, previous, repos, entry)
             entry.removed = 0
@@ -187,14 +147,14 @@ def _harvest_one(harvester: Harvester, publisher: Publisher, source: Source, sto
         if exc.status == 404:
             state.consecutive_not_found += 1
             if state.consecutive_not_found >= TOMBSTONE_AFTER and previous:
-                entry.status, entry.removed = "tombstoned", len(previous)
+                entry.status, entry.removed = HarvestStatus.TOMBSTONED, len(previous)
                 state.tombstoned, state.repos = report.started_at, 0
                 return SourceUpdate(source=source.key, delete_ids=set(previous))
         return None
     finally:
         entry.requests = harvester.requests_made - requests_before
         entry.seconds = round(time.monotonic() - started, 3)
-    entry.status, entry.seen = "ok", len(repos)
+    entry.status, entry.seen = HarvestStatus.OK, len(repos)
     state.last_success, state.last_error, state.consecutive_not_found, state.tombstoned = report.started_at, "", 0, ""
     state.repos = len(repos)
     return _diff(source.key, previous, repos, entry)
@@ -217,42 +177,16 @@ def _diff(source: str, previous: dict[int, Repo], repos: list[Repo], entry: Sour
     return SourceUpdate(source=source, upsert=upsert, delete_ids=gone)
 
 
-def load_state(data_dir: Path) -> HarvestState:
-    """Per-source state of earlier runs (empty on a first run or an unreadable file)."""
-    try:
-        raw = json.loads((Path(data_dir) / STATE_FILE).read_text())
-        names = {f.name for f in dataclasses.fields(SourceState)}
-        sources = {key: SourceState(**{k: v for k, v in value.items() if k in names})
-                   for key, value in raw.get("sources", {}).items()}
-        return HarvestState(sources=sources, pending=list(raw.get("pending", [])))
-    except (OSError, ValueError, TypeError, AttributeError):
-        return HarvestState()
-
-
-def save_state(data_dir: Path, state: HarvestState) -> None:
-    body = {"sources": {k: asdict(v) for k, v in state.sources.items()}, "pending": state.pending}
-    _write_atomically(Path(data_dir) / STATE_FILE, json.dumps(body, indent=2))
-
-
 def write_report(report: HarvestReport, data_dir: Path) -> Path:
     """Write the run's report as JSON: a dated copy and `reports/harvest-latest.json`."""
     folder = Path(data_dir) / "reports"
     folder.mkdir(parents=True, exist_ok=True)
     body = json.dumps(report.to_dict(), indent=2)
     stamp = report.started_at.replace(":", "").replace("-", "")
-    _write_atomically(folder / f"harvest-{stamp}.json", body)
+    write_atomically(folder / f"harvest-{stamp}.json", body)
     latest = folder / "harvest-latest.json"
-    _write_atomically(latest, body)
+    write_atomically(latest, body)
     return latest
-
-
-def _write_atomically(path: Path, body: str) -> None:
-    tmp = path.with_name(path.name + ".tmp")
-    with open(tmp, "w", encoding="utf-8") as out:
-        out.write(body)
-        out.flush()
-        os.fsync(out.fileno())
-    tmp.replace(path)
 
 
 def _checkpoint(name: str) -> None:

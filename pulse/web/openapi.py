@@ -15,11 +15,11 @@ from typing import Any
 from starlette.requests import Request
 from starlette.responses import HTMLResponse, JSONResponse
 
-from pulse.downloads import CSV_COLUMNS
-from pulse.feeds import FEED_ENTRIES
-from pulse.query import DEFAULT_PER_PAGE, FILTERS, MAX_FILTER_VALUES, MAX_PER_PAGE, MAX_QUERY_CHARS, \
-    MAX_RESULT_WINDOW, SORTS
-from pulse.record import PUBLISHER_TYPES
+from pulse.web.downloads import CSV_COLUMNS
+from pulse.web.feeds import FEED_ENTRIES
+from pulse.core.query import DEFAULT_PER_PAGE, MAX_FILTER_VALUES, MAX_PER_PAGE, MAX_QUERY_CHARS, MAX_RESULT_WINDOW
+from pulse.core.vocabulary import FILTERS, PUBLISHER_TYPES, SORTS
+from pulse.web.templating import public_base_url, render
 
 OPENAPI_PATH = "/api/openapi.json"
 API_VERSION = "1.0.0"
@@ -358,7 +358,6 @@ def openapi_json(request: Request) -> JSONResponse:
 
 
 def api_page(request: Request) -> HTMLResponse:
-    from pulse.views import public_base_url, render
 
     base_url = public_base_url(request)
     return render(request, "api.html", base_url=base_url, openapi_path=OPENAPI_PATH, csv_columns=CSV_COLUMNS,

@@ -10,17 +10,14 @@ from dataclasses import dataclass, field, replace
 from typing import Protocol
 from urllib.parse import urlencode
 
-from pulse.errors import QueryError
+from pulse.core.errors import QueryError
+from pulse.core.vocabulary import FILTER_ALIASES, FILTERS, SORTS
 
 MAX_QUERY_CHARS = 500
 MAX_PER_PAGE = 100
 DEFAULT_PER_PAGE = 20
 MAX_RESULT_WINDOW = 10_000  # page * per_page; deeper paging is refused, as most engines do
 MAX_FILTER_VALUES = 20
-SORTS = ("relevance", "stars", "updated")
-FILTERS = ("language", "licence", "publisher", "publisher_type", "topic", "archived", "kind", "has_licence")
-# The British spelling is the contract; "license" is accepted as an alias.
-_ALIASES = {"license": "licence"}
 
 
 class ParamSource(Protocol):
@@ -61,11 +58,11 @@ class SearchRequest:
         if page * per_page > MAX_RESULT_WINDOW:
             raise QueryError(f"Results beyond the first {MAX_RESULT_WINDOW} cannot be paged to; narrow the search.")
         filters: dict[str, tuple[str, ...]] = {}
-        for key in list(FILTERS) + list(_ALIASES):
+        for key in list(FILTERS) + list(FILTER_ALIASES):
             values = [v.strip() for v in params.getlist(key) if v.strip()]
             if not values:
                 continue
-            name = _ALIASES.get(key, key)
+            name = FILTER_ALIASES.get(key, key)
             if len(values) > MAX_FILTER_VALUES or any(len(v) > 200 for v in values):
                 raise QueryError(f"Too many or too long values for the {name} filter.")
             filters[name] = tuple(dict.fromkeys(filters.get(name, ()) + tuple(values)))
@@ -117,4 +114,4 @@ def _clip(value: str, limit: int = 40) -> str:
     return value if len(value) <= limit else value[:limit] + "…"
 
 
-__all__ = ["SearchRequest", "SORTS", "FILTERS", "MAX_PER_PAGE", "MAX_QUERY_CHARS"]
+__all__ = ["SearchRequest", "MAX_PER_PAGE", "MAX_QUERY_CHARS"]

@@ -7,12 +7,12 @@ from typing import Any
 from starlette.requests import Request
 from starlette.responses import JSONResponse
 
-from index.related import Related
-from index.search import SearchPage, search as run_search
-from pulse.errors import NotFound
-from pulse.publishers import get_publisher, list_publishers
-from pulse.query import SearchRequest
-from pulse.readiness import readiness
+from pulse.index import Related
+from pulse.index import SearchPage, search as run_search
+from pulse.core.errors import NotFound
+from pulse.jobs.publishers import get_publisher, list_publishers, state_health
+from pulse.core.query import SearchRequest
+from pulse.core.readiness import readiness
 
 
 def page_to_json(page: SearchPage) -> dict[str, Any]:
@@ -59,7 +59,8 @@ def healthz(request: Request) -> JSONResponse:
 def publishers(request: Request) -> JSONResponse:
     state = request.app.state
     found = list_publishers(state.store, state.settings.data_dir)
-    return JSONResponse({"total": len(found), "publishers": [p.to_dict() for p in found]})
+    return JSONResponse({"total": len(found), "publishers": [p.to_dict() for p in found],
+                         "harvest_state": state_health(state.settings.data_dir).to_dict()})
 
 
 def publisher(request: Request) -> JSONResponse:

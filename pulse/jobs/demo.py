@@ -11,10 +11,11 @@ import json
 from collections.abc import Iterator
 from pathlib import Path
 
-from index.store import IndexStore
-from pulse.record import Repo
+from pulse.index import IndexStore
+from pulse.core.record import Repo
+from pulse.core.resources import PACKAGE_DIR
 
-DEMO_SNAPSHOT = Path(__file__).resolve().parent / "data" / "demo-catalogue.jsonl"
+DEMO_SNAPSHOT = PACKAGE_DIR / "data" / "demo-catalogue.jsonl"
 
 
 def read_jsonl(path: Path) -> Iterator[Repo]:

@@ -27,8 +27,8 @@ from dataclasses import asdict, dataclass
 from datetime import datetime, timedelta, timezone
 from typing import Any
 
-from pulse.record import Repo
-from pulse.text import headings as readme_headings
+from pulse.core.record import Repo
+from pulse.core.text import headings as readme_headings
 
 # OSI-approved licences by SPDX id (the ones public-sector repositories use), plus the
 # Open Government Licence and the open Creative Commons licences used for docs and data.

@@ -24,16 +24,16 @@ from starlette.responses import JSONResponse, Response
 from starlette.routing import Mount, Route
 from starlette.staticfiles import StaticFiles
 
-from index.store import IndexStore
-from pulse import api, downloads, feeds, openapi, stats, views
-from pulse.config import Settings
-from pulse.demo import load_demo_if_empty
-from pulse.errors import NotFound, QueryError, ServiceBusy
-from pulse.harvest import STATE_FILE
-from pulse.middleware import ResponsePolicy
+from pulse.index import IndexStore
+from pulse.web import api, downloads, feeds, openapi, stats, views
+from pulse.core.settings import Settings
+from pulse.jobs.demo import load_demo_if_empty
+from pulse.core.errors import NotFound, QueryError, ServiceBusy
+from pulse.jobs.state import STATE_FILE
+from pulse.web.middleware import ResponsePolicy
+from pulse.web.templating import STATIC_DIR
 
 log = logging.getLogger(__name__)
-STATIC_DIR = Path(__file__).resolve().parent / "static"
 
 routes = [
     Route("/", views.home, name="home"),

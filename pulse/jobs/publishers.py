@@ -10,16 +10,17 @@ from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
 
-from index.store import DEMO_SOURCE_PREFIX, IndexStore
-from pulse.harvest import SourceState, load_state
+from pulse.index import DEMO_SOURCE_PREFIX, IndexStore
+from pulse.core.vocabulary import SourceStatus
+from pulse.jobs.state import SourceState, StateRecovery, read_state
 
 
 @dataclass
-class SourceStatus:
+class SourceView:
     source: str  # "github:dorset-council-uk"
     login: str
     repos: int
-    status: str  # "ok", "failed", "tombstoned", "demo" or "not harvested yet"
+    status: SourceStatus
     last_success: str = ""
     last_failure: str = ""
     last_error: str = ""
@@ -32,7 +33,7 @@ class PublisherSummary:
     type: str
     login: str  # the first source's login: the publisher's URL key
     repos: int = 0
-    sources: list[SourceStatus] = field(default_factory=list)
+    sources: list[SourceView] = field(default_factory=list)
 
     @property
     def stale(self) -> bool:
@@ -46,7 +47,7 @@ class PublisherSummary:
 
 def list_publishers(store: IndexStore, data_dir: Path) -> list[PublisherSummary]:
     """Every publisher with repos in the index or a harvest history, by name."""
-    states = load_state(data_dir).sources
+    states = read_state(data_dir).sources
     publishers: dict[str, PublisherSummary] = {}
     seen_sources = set()
     for summary in store.source_summaries():
@@ -73,25 +74,41 @@ def get_publisher(store: IndexStore, data_dir: Path, login: str) -> PublisherSum
     return None
 
 
-def source_status(data_dir: Path, source: str, login: str) -> SourceStatus:
+def source_status(data_dir: Path, source: str, login: str) -> SourceView:
     """One source's harvest status from the state file alone (repository pages need no index scan)."""
-    state = load_state(data_dir).sources.get(source)
+    state = read_state(data_dir).sources.get(source)
     return _source_status(source, state, 0, _status(source, state), login)
 
 
-def _status(source: str, state: SourceState | None) -> str:
+def _status(source: str, state: SourceState | None) -> SourceStatus:
     if source.startswith(DEMO_SOURCE_PREFIX):
-        return "demo"
+        return SourceStatus.DEMO
     if state is None:
-        return "not harvested yet"
+        return SourceStatus.NOT_HARVESTED
     if state.tombstoned:
-        return "tombstoned"
-    return "failed" if state.stale else "ok"
+        return SourceStatus.TOMBSTONED
+    return SourceStatus.FAILED if state.stale else SourceStatus.OK
 
 
-def _source_status(source: str, state: SourceState | None, repos: int, status: str, login: str) -> SourceStatus:
+def _source_status(source: str, state: SourceState | None, repos: int, status: SourceStatus, login: str) -> SourceView:
     if state is None:
-        return SourceStatus(source=source, login=login, repos=repos, status=status)
-    return SourceStatus(source=source, login=state.target or login, repos=repos, status=status,
+        return SourceView(source=source, login=login, repos=repos, status=status)
+    return SourceView(source=source, login=state.target or login, repos=repos, status=status,
                         last_success=state.last_success, last_failure=state.last_failure,
                         last_error=state.last_error, stale=state.stale)
+
+
+@dataclass(frozen=True)
+class StateHealth:
+    """Whether the harvest state file is readable now, and the latest time it was not."""
+
+    unreadable: str  # why the file cannot be read now ("" when it can); the next harvest sets it aside
+    recovered: StateRecovery | None  # the latest unreadable file a harvest set aside
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"unreadable": self.unreadable, "recovered": self.recovered.to_dict() if self.recovered else None}
+
+
+def state_health(data_dir: Path) -> StateHealth:
+    state = read_state(data_dir)
+    return StateHealth(unreadable=state.unreadable, recovered=state.recovery)

@@ -22,23 +22,23 @@ from dataclasses import dataclass, field
 from whoosh import query
 from whoosh.searching import Searcher
 
-from index.bitmasks import _docset
-from index.facets import FacetMasks, FacetValue, _count, _facets_of
-from index.matching import _match
-from index.schema import to_record
-from index.scoring import _top_by_order, _top_by_relevance, _Word
-from index.snippets import _formatter, _highlight
-from index.spelling import _suggest
-from index.store import IndexStore
-from pulse.query import SearchRequest
-from pulse.record import Repo
+from pulse.index.bitmasks import _docset
+from pulse.index.facets import FacetMasks, FacetValue, _count, _facets_of
+from pulse.index.matching import _match
+from pulse.index.schema import to_record
+from pulse.index.scoring import _top_by_order, _top_by_relevance, _Word
+from pulse.index.snippets import _formatter, _highlight
+from pulse.index.spelling import _suggest
+from pulse.index.store import IndexStore
+from pulse.core.query import SearchRequest
+from pulse.core.record import Repo
 
 # Importable from here as before the split (bench/, pulse/, index/related.py and tests use some of them).
-from index.facets import MAX_FACET_VALUES  # noqa: F401
-from index.matching import WIDEN_BELOW  # noqa: F401
-from index.parsing import FIELD_BOOSTS, MAX_QUERY_TERMS, expand_synonyms, parse_query  # noqa: F401
-from index.scoring import _word_plan  # noqa: F401
-from index.spelling import SUGGEST_FIELD  # noqa: F401
+from pulse.index.facets import MAX_FACET_VALUES  # noqa: F401
+from pulse.index.matching import WIDEN_BELOW  # noqa: F401
+from pulse.index.parsing import FIELD_BOOSTS, MAX_QUERY_TERMS, expand_synonyms, parse_query  # noqa: F401
+from pulse.index.scoring import _word_plan  # noqa: F401
+from pulse.index.spelling import SUGGEST_FIELD  # noqa: F401
 
 
 @dataclass(frozen=True)

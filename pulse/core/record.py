@@ -12,13 +12,6 @@ from dataclasses import dataclass
 from typing import Any
 from urllib.parse import urlsplit
 
-PUBLISHER_TYPES: tuple[str, ...] = (
-    "local-government",
-    "central-government",
-    "health",
-    "devolved",
-    "other-public",
-)
 
 # The README is kept as markdown (for the detail page) but capped, so one
 # enormous README cannot bloat the index or a page.
@@ -57,7 +50,7 @@ class Repo:
     url: str
     source: str  # which configured source produced it, e.g. "github:dorset-council-uk"
     publisher: str  # display name from sources.yaml
-    publisher_type: str  # one of PUBLISHER_TYPES
+    publisher_type: str  # one of pulse.core.vocabulary.PUBLISHER_TYPES
     description: str = ""
     homepage: str = ""
     topics: tuple[str, ...] = ()
@@ -122,4 +115,4 @@ def cap_readme(text: str) -> str:
     return text[: cut if cut > README_MAX_CHARS // 2 else README_MAX_CHARS]
 
 
-__all__ = ["Repo", "PUBLISHER_TYPES", "README_MAX_CHARS", "NO_README", "cap_readme", "web_url"]
+__all__ = ["Repo", "README_MAX_CHARS", "NO_README", "cap_readme", "web_url"]

@@ -11,7 +11,7 @@ as paging: each page of a word search is scored and highlighted, which is
 too dear to do for a whole 50k catalogue on every request.
 
 Memory stays constant whatever the catalogue size: records are read 500 at a
-time through `index.search.search` and written out as they come. The reading
+time through `pulse.index.search` and written out as they come. The reading
 happens in one worker thread per download over one pinned Whoosh searcher
 (`_PinnedStore`), because a Whoosh searcher must not be shared between
 threads and a streamed response is otherwise iterated from whichever thread
@@ -48,11 +48,10 @@ from starlette.requests import Request
 from starlette.responses import StreamingResponse
 from starlette.types import Message, Send
 
-from index.search import SearchPage, check_query, search as run_search
-from index.store import IndexStore
-from pulse.query import MAX_RESULT_WINDOW, SearchRequest
-from pulse.errors import ServiceBusy
-from pulse.record import Repo
+from pulse.index import IndexStore, check_query, iter_pages, pinned
+from pulse.core.query import MAX_RESULT_WINDOW, SearchRequest
+from pulse.core.errors import ServiceBusy
+from pulse.core.record import Repo
 
 log = logging.getLogger(__name__)
 
@@ -68,44 +67,6 @@ CSV_COLUMNS = (
 )
 FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
 BOM = "\ufeff"
-
-
-class _PinnedStore:
-    """Quacks like IndexStore for `search()`: always the same searcher, so every page of one
-    download reads one index generation in one thread."""
-
-    def __init__(self, store: IndexStore) -> None:
-        self._store = store
-        self._searcher = store.searcher()
-
-    def searcher(self):  # type: ignore[no-untyped-def]
-        return self._searcher
-
-    def __getattr__(self, name: str):  # type: ignore[no-untyped-def]
-        return getattr(self._store, name)  # anything else search() may come to use
-
-
-def pinned(store: IndexStore) -> IndexStore:
-    """A view of `store` whose searcher stays the same: for several search() calls that must agree.
-    Use it from one thread only (the searcher is that thread's)."""
-    return _PinnedStore(store)  # type: ignore[return-value]
-
-
-def iter_pages(store: IndexStore, request: SearchRequest, *, per_page: int,
-               limit: int | None = None) -> Iterator[SearchPage]:
-    """Successive pages of `request` (from page 1), until every match (or `limit` matches) was read.
-
-    Beyond the API's result window on purpose: callers are in-process and bounded. Pass a
-    `pinned` store so the pages agree with each other.
-    """
-    page_number = 1
-    while True:
-        page = run_search(store, replace(request, page=page_number, per_page=per_page), suggest=False)
-        yield page
-        read = page_number * per_page
-        if read >= page.total or (limit is not None and read >= limit) or not page.hits:
-            return
-        page_number += 1
 
 
 def iter_matches(store: IndexStore, request: SearchRequest) -> Iterator[Repo]:

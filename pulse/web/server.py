@@ -28,7 +28,7 @@ from typing import Any
 import uvicorn
 from uvicorn.protocols.http.h11_impl import H11Protocol
 
-from pulse.config import Settings
+from pulse.core.settings import Settings
 
 KEEP_ALIVE_SECONDS = 5
 MAX_HEAD_BYTES = 16 * 1024
@@ -87,7 +87,7 @@ class HeaderTimeoutH11(H11Protocol):
 def uvicorn_config(settings: Settings, *, host: str = "127.0.0.1", port: int = 8000,
                    log_level: str = "info", demo: bool = True) -> uvicorn.Config:
     """The uvicorn configuration of `pulse serve` (also used by the tests' live servers)."""
-    from pulse.app import create_app
+    from pulse.web.app import create_app
 
     protocol = type("PulseH11", (HeaderTimeoutH11,), {"header_timeout": settings.header_timeout})
     return uvicorn.Config(

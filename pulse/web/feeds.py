@@ -31,11 +31,10 @@ from urllib.parse import quote, urlencode
 from starlette.requests import Request
 from starlette.responses import Response
 
-from index.store import IndexStore
-from pulse.downloads import iter_pages, pinned
-from pulse.query import SearchRequest
-from pulse.record import Repo, web_url
-from pulse.views import public_base_url
+from pulse.index import IndexStore, iter_pages, pinned
+from pulse.core.query import SearchRequest
+from pulse.core.record import Repo, web_url
+from pulse.web.templating import public_base_url
 
 ATOM_NS = "http://www.w3.org/2005/Atom"
 FEED_ENTRIES = 50

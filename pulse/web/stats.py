@@ -30,10 +30,9 @@ from typing import Any
 from starlette.requests import Request
 from starlette.responses import HTMLResponse, JSONResponse
 
-from index.search import search as run_search
-from index.store import IndexStore
-from pulse.downloads import iter_pages, pinned
-from pulse.query import SearchRequest
+from pulse.index import IndexStore, iter_pages, pinned, search as run_search
+from pulse.core.query import SearchRequest
+from pulse.web.templating import render
 
 log = logging.getLogger(__name__)
 
@@ -159,7 +158,6 @@ def api_stats(request: Request) -> JSONResponse:
 
 
 def stats_page(request: Request) -> HTMLResponse:
-    from pulse.views import render  # the HTML side: imported late so this module stays light
 
     state = request.app.state
     stats = compute_stats(state.store, state.settings.data_dir)

@@ -1,0 +1,82 @@
+"""HTML pages. Same search path as the API; only the rendering differs."""
+
+from __future__ import annotations
+
+from markupsafe import Markup
+from starlette.requests import Request
+from starlette.responses import HTMLResponse
+
+from pulse.core.errors import NotFound, QueryError
+from pulse.core.query import SearchRequest
+from pulse.core.readiness import readiness
+from pulse.core.vocabulary import NONE_VALUE, PUBLISHER_TYPES
+from pulse.index import Related, search as run_search
+from pulse.jobs.publishers import get_publisher, list_publishers, source_status
+from pulse.web.readme_html import render_readme
+from pulse.web.templating import render
+
+
+def home(request: Request) -> HTMLResponse:
+    page = run_search(request.app.state.store, SearchRequest(per_page=1))
+    return render(request, "home.html", total=page.total, facets=page.facets)
+
+
+def search_page(request: Request) -> HTMLResponse:
+    search_request = SearchRequest.from_params(request.query_params)
+    page = run_search(request.app.state.store, search_request)
+    # "Did you mean": page.suggestion, with the URL of that search (same filters and sort, page 1).
+    suggestion_url = search_request.url(q=page.suggestion, page=1) if page.suggestion else ""
+    return render(request, "search.html", page=page, search=search_request, suggestion=page.suggestion,
+                  suggestion_url=suggestion_url)
+
+
+def repo_page(request: Request) -> HTMLResponse:
+    owner, name = request.path_params["owner"], request.path_params["name"]
+    record = request.app.state.store.get(owner, name)
+    if record is None:
+        raise NotFound(f"There is no repository {owner}/{name} in the catalogue.")
+    readme_html = Markup(render_readme(record.readme, record.owner, record.name, record.default_branch)) if record.readme else ""
+    state = request.app.state
+    source = source_status(state.settings.data_dir, record.source, record.owner)
+    related = Related(state.store, record)
+    return render(request, "repo.html", repo=record, readme_html=readme_html, source=source,
+                  similar=related.similar, reused_by=related.reused_by, upstream=related.upstream,
+                  readiness=readiness(record, reused_by=len(related.reused_by)))
+
+
+def publishers_page(request: Request) -> HTMLResponse:
+    chosen = request.query_params.get("type", "")
+    if chosen and chosen not in PUBLISHER_TYPES:
+        raise QueryError(f"Unknown publisher type '{chosen[:40]}'; use one of: {', '.join(PUBLISHER_TYPES)}.")
+    state = request.app.state
+    everyone = list_publishers(state.store, state.settings.data_dir)
+    shown = [p for p in everyone if not chosen or p.type == chosen]
+    return render(request, "publishers.html", publishers=shown, everyone=everyone, chosen=chosen)
+
+
+def publisher_page(request: Request) -> HTMLResponse:
+    state, login = request.app.state, request.path_params["login"]
+    publisher = get_publisher(state.store, state.settings.data_dir, login)
+    if publisher is None:
+        raise NotFound(f"There is no publisher with the GitHub login {login}.")
+    search = SearchRequest(filters={"publisher": (publisher.name,)}, sort="stars", per_page=100)
+    page = run_search(state.store, search)
+    unlicensed = next((f.count for f in page.facets["licence"] if f.value == NONE_VALUE), 0)
+    return render(request, "publisher.html", publisher=publisher, page=page, search=search, unlicensed=unlicensed)
+
+
+def error_page(request: Request, status: int, message: str) -> HTMLResponse:
+    titles = {400: "There is a problem with your search", 404: "Page not found", 500: "Sorry, there is a problem"}
+    # A 400 from the search box shows the GOV.UK error summary and the box in its error
+    # state, holding what the person typed (so they can correct it).
+    search_error = status == 400 and request.url.path == "/search"
+    q = (request.query_params.get("q") or "") if search_error else ""
+    return render(request, "error.html", status=status, title=titles.get(status, "Error"), message=message,
+                  search_error=search_error, q=q)
+
+
+ACCESSIBILITY_STATEMENT_PREPARED = "23 November 2026"
+
+
+def accessibility(request: Request) -> HTMLResponse:
+    return render(request, "accessibility.html", prepared=ACCESSIBILITY_STATEMENT_PREPARED)
