@@ -10,7 +10,7 @@ PORT ?= 8000
 STYLES := pulse/web/static/build/pulse.css
 NPM_STAMP := node_modules/.package-lock.json
 
-.PHONY: run test install install-test browser-deps assets bench
+.PHONY: run test lint wheel install install-test browser-deps assets bench
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -51,8 +51,23 @@ browser-deps: $(NPM_STAMP)
 run: install assets
 	$(BIN)/pulse serve --host $(HOST) --port $(PORT)
 
-test: install-test browser-deps assets
+# Style, types and layers, over the package as it installs (tools/installed_layout.py):
+# ruff (lint and format), mypy over pulse/ harvesters/ index/, import-linter's contracts.
+LAYOUT := build/layout
+lint: install-test
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+	$(BIN)/python tools/installed_layout.py $(LAYOUT)
+	cd $(LAYOUT) && $(CURDIR)/$(BIN)/mypy --config-file $(CURDIR)/pyproject.toml pulse
+	cd $(LAYOUT) && $(CURDIR)/$(BIN)/lint-imports $(CURDIR)/pyproject.toml
+
+test: install-test browser-deps assets lint
 	$(BIN)/python -m pytest
+
+# dist/pulse-<version>-py3-none-any.whl, with the compiled stylesheet inside.
+wheel: install-test assets
+	rm -rf dist build/lib
+	$(BIN)/python -m build --wheel --no-isolation --outdir dist .
 
 bench: install-test
 	$(BIN)/python bench/search.py

@@ -61,9 +61,9 @@ ROOT = Path(__file__).resolve().parent.parent
 if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
 
-from pulse.index import IndexStore  # noqa: E402
-from pulse.core.sources import Publisher, Source  # noqa: E402
 from pulse.core.settings import Settings  # noqa: E402
+from pulse.core.sources import Publisher, Source  # noqa: E402
+from pulse.index import IndexStore  # noqa: E402
 from pulse.jobs.harvest import HarvestReport, run_harvest  # noqa: E402
 from tests.fake_github import LANGUAGES, LICENCES, SERVICES, VARIANTS, FakeGitHub, fake_readme  # noqa: E402
 from tests.fake_github import _Repo as _FakeRepo  # noqa: E402
@@ -132,8 +132,7 @@ def plan_world(orgs: int, repos: int, seed: int) -> list[tuple[str, int]]:
     return [(f"bench-council-{i:03d}", size) for i, size in enumerate(sizes)]
 
 
-def make_readme(rng: random.Random, name: str, description: str, council: str, language: str,
-                topics: list[str]) -> str:
+def make_readme(rng: random.Random, name: str, description: str, council: str, language: str, topics: list[str]) -> str:
     """A README of 1-10 KB (log-uniform, median ~3 KB): fake_readme plus council-flavoured sections."""
     target = int(math.exp(rng.uniform(math.log(1024), math.log(10 * 1024))))
     parts = [fake_readme(name, description, council, language, topics)]
@@ -164,7 +163,8 @@ def populate(fake: FakeGitHub, plan: list[tuple[str, int]], seed: int) -> list[t
             fork = rng.random() < 0.08
             extra = {"parent": f"upstream-org/{name}"} if fork and with_parent else {}
             fake.add_repo(
-                login, name,
+                login,
+                name,
                 description=svc_desc if roll > 0.05 else None,
                 topics=list(svc_topics) + (["uk-council"] if rng.random() < 0.5 else []),
                 language=language,
@@ -240,8 +240,15 @@ def floor_requests(plan: list[tuple[str, int]]) -> int:
     return sum(math.ceil(size / 100) for _, size in plan) + len(plan)
 
 
-def one_run(label: str, fake: FakeGitHub, clock: HandlerClock, publishers: list[Publisher], store: IndexStore,
-            settings: Settings, profile: bool) -> dict:
+def one_run(
+    label: str,
+    fake: FakeGitHub,
+    clock: HandlerClock,
+    publishers: list[Publisher],
+    store: IndexStore,
+    settings: Settings,
+    profile: bool,
+) -> dict:
     fake.set_rate_limit(10**9, reset=int(time.time()) + 4 * 3600)  # the benchmark is not about the 5,000/h budget
     fake.reset_counts()
     clock.reset()
@@ -258,8 +265,11 @@ def one_run(label: str, fake: FakeGitHub, clock: HandlerClock, publishers: list[
         "server": fake.count(),
         "readme_requests": sum(1 for r in fake.requests if r.path.endswith("/readme")),
         # e.g. GET /repos/{o}/{r} for a fork's upstream: neither a list page nor a README
-        "other_requests": sum(1 for r in fake.requests
-                              if r.path.startswith(("/repos/", "/repositories/")) and not r.path.endswith("/readme")),
+        "other_requests": sum(
+            1
+            for r in fake.requests
+            if r.path.startswith(("/repos/", "/repositories/")) and not r.path.endswith("/readme")
+        ),
         "claimed": report.requests,
         "wall": wall,
         "cpu": cpu,
@@ -294,7 +304,11 @@ def machine() -> str:
         nproc = str(os.cpu_count())
     mem = ""
     try:
-        kib = int(next(l for l in Path("/proc/meminfo").read_text().splitlines() if l.startswith("MemTotal")).split()[1])
+        kib = int(
+            next(
+                line for line in Path("/proc/meminfo").read_text().splitlines() if line.startswith("MemTotal")
+            ).split()[1]
+        )
         mem = f", {kib / 1024 / 1024:.1f} GiB RAM"
     except (OSError, StopIteration, ValueError):
         pass
@@ -306,9 +320,11 @@ def machine() -> str:
         except PackageNotFoundError:
             return "?"
 
-    return (f"nproc {nproc}, CPU {model or platform.processor() or 'unknown'}{mem}; "
-            f"{platform.system()} {platform.release()}; Python {platform.python_version()}; "
-            f"PyGithub {ver('PyGithub')}; Whoosh-Reloaded {ver('Whoosh-Reloaded')}")
+    return (
+        f"nproc {nproc}, CPU {model or platform.processor() or 'unknown'}{mem}; "
+        f"{platform.system()} {platform.release()}; Python {platform.python_version()}; "
+        f"PyGithub {ver('PyGithub')}; Whoosh-Reloaded {ver('Whoosh-Reloaded')}"
+    )
 
 
 def _iso(ts: float) -> str:
@@ -326,15 +342,18 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--changed", type=float, default=0.02, help="share of repos pushed to before run (c)")
     parser.add_argument("--seed", type=int, default=1)
     parser.add_argument("--profile", action="store_true", help="cProfile the client side of each run (top 25)")
-    parser.add_argument("--fast-fake", action="store_true",
-                        help="index the fake's repo lookup (dict instead of a scan of every repo per request)")
+    parser.add_argument(
+        "--fast-fake",
+        action="store_true",
+        help="index the fake's repo lookup (dict instead of a scan of every repo per request)",
+    )
     parser.add_argument("--keep", action="store_true", help="keep the temp data dir and print its path")
     args = parser.parse_args(argv)
     if args.quick:
         args.orgs, args.repos = 20, 2_000
 
     command = "python bench/harvest.py " + " ".join(argv if argv is not None else sys.argv[1:])
-    print(f"Pulse harvest benchmark, {dt.datetime.now(dt.timezone.utc):%Y-%m-%d %H:%M UTC}")
+    print(f"Pulse harvest benchmark, {dt.datetime.now(dt.UTC):%Y-%m-%d %H:%M UTC}")
     print(f"machine: {machine()}")
     print(f"command: {command.strip()}")
 
@@ -342,8 +361,10 @@ def main(argv: list[str] | None = None) -> int:
     sizes = sorted((s for _, s in plan), reverse=True)
     floor = floor_requests(plan)
     naive = floor + args.repos
-    print(f"world: {len(plan)} orgs, {args.repos} repos; largest orgs {sizes[:8]}; "
-          f"median org {sizes[len(sizes) // 2]}, smallest {sizes[-1]}; seed {args.seed}")
+    print(
+        f"world: {len(plan)} orgs, {args.repos} repos; largest orgs {sizes[:8]}; "
+        f"median org {sizes[len(sizes) // 2]}, smallest {sizes[-1]}; seed {args.seed}"
+    )
 
     tmp = Path(tempfile.mkdtemp(prefix="pulse-bench-harvest-"))
     fake = FakeGitHub().start()
@@ -354,18 +375,22 @@ def main(argv: list[str] | None = None) -> int:
         if args.fast_fake:  # after populating: add_repo's own lookups would rebuild the dict every time
             index_fake_lookups(fake)
         readme_bytes = [len(r.readme) for r in fake._repos.values() if r.readme]
-        print(f"fake GitHub at {fake.url}{' (--fast-fake: indexed lookups)' if args.fast_fake else ''}: "
-              f"populated in {time.perf_counter() - t:.1f}s; {len(readme_bytes)} READMEs, "
-              f"mean {sum(readme_bytes) / len(readme_bytes) / 1024:.1f} KB, "
-              f"min {min(readme_bytes) / 1024:.1f} KB, max {max(readme_bytes) / 1024:.1f} KB")
+        print(
+            f"fake GitHub at {fake.url}{' (--fast-fake: indexed lookups)' if args.fast_fake else ''}: "
+            f"populated in {time.perf_counter() - t:.1f}s; {len(readme_bytes)} READMEs, "
+            f"mean {sum(readme_bytes) / len(readme_bytes) / 1024:.1f} KB, "
+            f"min {min(readme_bytes) / 1024:.1f} KB, max {max(readme_bytes) / 1024:.1f} KB"
+        )
         print(f"floor (Σ ceil(repos/100) + orgs) = {floor}; naive full re-read (floor + repos) = {naive}")
         print()
 
         env = {"GITHUB_API_URL": fake.url, "PULSE_GITHUB_REQUEST_INTERVAL": "0", "PULSE_GITHUB_RETRIES": "1"}
         settings = Settings.from_env(env, data_dir=tmp / "data")
         store = IndexStore(settings.index_dir)
-        publishers = [Publisher(name=login.replace("-", " ").title(), type="local-government",
-                                sources=(Source("github", login),)) for login, _ in plan]
+        publishers = [
+            Publisher(name=login.replace("-", " ").title(), type="local-government", sources=(Source("github", login),))
+            for login, _ in plan
+        ]
         results = []
         try:
             results.append(one_run("(a) first run", fake, clock, publishers, store, settings, args.profile))
@@ -387,20 +412,28 @@ def main(argv: list[str] | None = None) -> int:
             shutil.rmtree(tmp, ignore_errors=True)
 
     print()
-    header = (f"{'run':<18} {'server req':>10} {'report req':>10} {'README req':>10} {'other req':>9} {'wall s':>8} {'cpu s':>6} {'repos/s':>8} "
-              f"{'fetch s':>8} {'commit s':>8} {'fake handler s':>14} {'naive req':>9} {'naive/run':>9}")
+    header = (
+        f"{'run':<18} {'server req':>10} {'report req':>10} {'README req':>10} {'other req':>9} {'wall s':>8} {'cpu s':>6} {'repos/s':>8} "
+        f"{'fetch s':>8} {'commit s':>8} {'fake handler s':>14} {'naive req':>9} {'naive/run':>9}"
+    )
     print(header)
     print("-" * len(header))
     for r in results:
-        print(f"{r['label']:<18} {r['server']:>10} {r['claimed']:>10} {r['readme_requests']:>10} {r['other_requests']:>9} {r['wall']:>8.1f} {r['cpu']:>6.1f} "
-              f"{r['seen'] / r['wall']:>8.0f} {r['fetch']:>8.1f} {r['wall'] - r['fetch']:>8.1f} "
-              f"{r['handler']:>14.1f} {naive:>9} {naive / max(r['server'], 1):>8.1f}x")
+        print(
+            f"{r['label']:<18} {r['server']:>10} {r['claimed']:>10} {r['readme_requests']:>10} {r['other_requests']:>9} {r['wall']:>8.1f} {r['cpu']:>6.1f} "
+            f"{r['seen'] / r['wall']:>8.0f} {r['fetch']:>8.1f} {r['wall'] - r['fetch']:>8.1f} "
+            f"{r['handler']:>14.1f} {naive:>9} {naive / max(r['server'], 1):>8.1f}x"
+        )
     print()
-    print("fetch s = Σ per-source seconds (listing + README requests); commit s = wall - fetch "
-          "(one Whoosh commit, state and report files);")
+    print(
+        "fetch s = Σ per-source seconds (listing + README requests); commit s = wall - fetch "
+        "(one Whoosh commit, state and report files);"
+    )
     print("other req = /repos/ requests that are not READMEs (a fork's upstream, read once per fork);")
     print("fake handler s = time inside FakeGitHub.handle (same process and GIL, so it is part of the wall time);")
-    print("cpu s = CPU time of this process (client and fake server threads), less sensitive to other load than wall s.")
+    print(
+        "cpu s = CPU time of this process (client and fake server threads), less sensitive to other load than wall s."
+    )
     loads = ", ".join(f"{r['load']:.1f}" for r in results)
     print(f"load average (1 min) after each run: {loads} on {os.cpu_count()} CPUs")
     print(f"index: {docs} documents, {index_mb:.0f} MB on disk")
@@ -420,11 +453,15 @@ def main(argv: list[str] | None = None) -> int:
     limit = MAX_NO_CHANGE_RATIO * floor
     verdict = "PASS" if no_change <= limit else "FAIL"
     ok = ok and verdict == "PASS"
-    print(f"{verdict} no-change run: {no_change} requests <= {MAX_NO_CHANGE_RATIO} x floor {floor} = {limit:.0f} "
-          f"({no_change / floor:.3f} x floor)")
+    print(
+        f"{verdict} no-change run: {no_change} requests <= {MAX_NO_CHANGE_RATIO} x floor {floor} = {limit:.0f} "
+        f"({no_change / floor:.3f} x floor)"
+    )
     c = results[2]
-    print(f"     change run: {c['server']} requests = floor {floor} + {c['server'] - floor} "
-          f"({c['readme_requests']} README reads for {c['updated']} updated repos)")
+    print(
+        f"     change run: {c['server']} requests = floor {floor} + {c['server'] - floor} "
+        f"({c['readme_requests']} README reads for {c['updated']} updated repos)"
+    )
     if args.profile:
         for r in results:
             print(f"\n--- cProfile (client thread only) {r['label']} ---\n{r['profile']}")
@@ -432,8 +469,11 @@ def main(argv: list[str] | None = None) -> int:
 
 
 def _print_progress(r: dict) -> None:
-    print(f"  {r['label']}: {r['server']} requests, {r['wall']:.1f}s "
-          f"(cpu {r['cpu']:.1f}s, fake handler {r['handler']:.1f}s, load {r['load']:.1f}); +{r['added']} ~{r['updated']} -{r['removed']}", flush=True)
+    print(
+        f"  {r['label']}: {r['server']} requests, {r['wall']:.1f}s "
+        f"(cpu {r['cpu']:.1f}s, fake handler {r['handler']:.1f}s, load {r['load']:.1f}); +{r['added']} ~{r['updated']} -{r['removed']}",
+        flush=True,
+    )
 
 
 if __name__ == "__main__":

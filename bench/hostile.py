@@ -38,12 +38,31 @@ import httpx
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from pulse.jobs.demo import DEMO_SNAPSHOT, read_jsonl  # noqa: E402
 from pulse.core.record import Repo  # noqa: E402
+from pulse.jobs.demo import DEMO_SNAPSHOT, read_jsonl  # noqa: E402
 
-PLAIN = ["waste", "planning application", "bin collection", "parking permits", "council tax", "flood risk",
-         "design system", "housing repairs", "school admissions", "library", "api", "drupal", "foi requests",
-         "address lookup", "accessibility", "data pipeline", "booking", "payments", "maps", "forms"]
+PLAIN = [
+    "waste",
+    "planning application",
+    "bin collection",
+    "parking permits",
+    "council tax",
+    "flood risk",
+    "design system",
+    "housing repairs",
+    "school admissions",
+    "library",
+    "api",
+    "drupal",
+    "foi requests",
+    "address lookup",
+    "accessibility",
+    "data pipeline",
+    "booking",
+    "payments",
+    "maps",
+    "forms",
+]
 
 
 def free_port() -> int:
@@ -55,10 +74,22 @@ def free_port() -> int:
 def crafted() -> list[Repo]:
     base = dict(owner="crafted-org", source="github:crafted-org", publisher="Crafted", publisher_type="other-public")
     return [
-        Repo(id=9_000_001, name="spaces", url="https://github.com/crafted-org/spaces", description="crafted readme",
-             readme="# a" + " " * 30_000 + "x\n\n" + "text " * 200, **base),  # type: ignore[arg-type]
-        Repo(id=9_000_002, name="script-url", url="javascript:alert(1)", homepage="javascript:alert(2)",
-             description="crafted url", **base),  # type: ignore[arg-type]
+        Repo(
+            id=9_000_001,
+            name="spaces",
+            url="https://github.com/crafted-org/spaces",
+            description="crafted readme",
+            readme="# a" + " " * 30_000 + "x\n\n" + "text " * 200,
+            **base,
+        ),  # type: ignore[arg-type]
+        Repo(
+            id=9_000_002,
+            name="script-url",
+            url="javascript:alert(1)",
+            homepage="javascript:alert(2)",
+            description="crafted url",
+            **base,
+        ),  # type: ignore[arg-type]
     ]
 
 
@@ -66,11 +97,16 @@ def start_server(data_dir: Path, records: list[Repo], env: dict[str, str]) -> tu
     export = data_dir.parent / "catalogue.jsonl"
     export.write_text("".join(json.dumps(r.to_dict(), ensure_ascii=False) + "\n" for r in records))
     pulse = [sys.executable, "-m", "pulse"]
-    subprocess.run([*pulse, "import", str(export), "--data-dir", str(data_dir)], check=True, env=env,
-                   capture_output=True)
+    subprocess.run(
+        [*pulse, "import", str(export), "--data-dir", str(data_dir)], check=True, env=env, capture_output=True
+    )
     port = free_port()
-    server = subprocess.Popen([*pulse, "serve", "--port", str(port), "--data-dir", str(data_dir)], env=env,
-                              stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    server = subprocess.Popen(
+        [*pulse, "serve", "--port", str(port), "--data-dir", str(data_dir)],
+        env=env,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
     url = f"http://127.0.0.1:{port}"
     for _ in range(300):
         try:
@@ -96,9 +132,20 @@ def attacks(client: httpx.Client) -> list[tuple[str, str, dict[str, str]]]:
         ("q = 10 made-up words (did you mean)", "/api/search", {"q": made_up}),
         ("q = data REQUIRE api", "/api/search", {"q": "data REQUIRE api"}),
         ("feed of 'the' x 125", "/feeds/search.atom", {"q": " ".join(["the"] * 125)}),
-        ("every facet at once", "/api/search", {"q": "council", "language": "Python", "licence": "MIT",
-                                                 "publisher_type": "local-government", "archived": "no",
-                                                 "kind": "code", "has_licence": "yes", "topic": "waste"}),
+        (
+            "every facet at once",
+            "/api/search",
+            {
+                "q": "council",
+                "language": "Python",
+                "licence": "MIT",
+                "publisher_type": "local-government",
+                "archived": "no",
+                "kind": "code",
+                "has_licence": "yes",
+                "topic": "waste",
+            },
+        ),
     ]
 
 
@@ -106,8 +153,10 @@ def latency_table(url: str, tries: int) -> list[str]:
     lines = ["| request | median ms | worst ms | status |", "|---|---|---|---|"]
     with httpx.Client(base_url=url, timeout=120) as client:
         plain = [timed(client, "/api/search", q=f"{q} {i}")[0] for i in range(tries) for q in PLAIN]
-        lines.append(f"| baseline: plain searches, first seen ({len(plain)}) | {statistics.median(plain):.1f} | "
-                     f"{max(plain):.1f} | 200 |")
+        lines.append(
+            f"| baseline: plain searches, first seen ({len(plain)}) | {statistics.median(plain):.1f} | "
+            f"{max(plain):.1f} | 200 |"
+        )
         for label, path, params in attacks(client):
             runs = [timed(client, path, **params) for _ in range(tries)]
             times = [t for t, _ in runs]
@@ -165,7 +214,9 @@ def stalled_downloads(url: str) -> tuple[float, int, float, int]:
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("--synthetic", type=int, default=0, help="a synthetic catalogue of this size instead of the demo")
+    parser.add_argument(
+        "--synthetic", type=int, default=0, help="a synthetic catalogue of this size instead of the demo"
+    )
     parser.add_argument("--tries", type=int, default=5)
     parser.add_argument("--seconds", type=float, default=15.0, help="length of each mixed-load run")
     args = parser.parse_args(argv)
@@ -182,8 +233,10 @@ def main(argv: list[str] | None = None) -> int:
     with tempfile.TemporaryDirectory() as tmp:
         server, url = start_server(Path(tmp) / "data", records, env)
         try:
-            print(f"# bench/hostile.py: {len(records)} records, {platform.processor() or platform.machine()}, "
-                  f"{os.cpu_count()} cores, Python {platform.python_version()}, {time.strftime('%Y-%m-%d')}")
+            print(
+                f"# bench/hostile.py: {len(records)} records, {platform.processor() or platform.machine()}, "
+                f"{os.cpu_count()} cores, Python {platform.python_version()}, {time.strftime('%Y-%m-%d')}"
+            )
             print("\n".join(latency_table(url, args.tries)))
             print()
             print("| 8-client mix | req/s | p95 ms | 5xx |")
@@ -193,8 +246,10 @@ def main(argv: list[str] | None = None) -> int:
                 print(f"| {label} | {rate:.1f} | {p95:.1f} | {errors} |")
             first_ms, first_status, after_ms, after_status = stalled_downloads(url)
             print()
-            print(f"Download while 4 clients stall: HTTP {first_status} in {first_ms:.0f} ms (all slots taken: "
-                  f"503 + Retry-After); 3 s later (stall limit 2 s): HTTP {after_status} in {after_ms:.0f} ms")
+            print(
+                f"Download while 4 clients stall: HTTP {first_status} in {first_ms:.0f} ms (all slots taken: "
+                f"503 + Retry-After); 3 s later (stall limit 2 s): HTTP {after_status} in {after_ms:.0f} ms"
+            )
         finally:
             server.terminate()
             server.wait(10)

@@ -31,11 +31,13 @@ ROOT = Path(__file__).resolve().parent.parent
 if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
 
-from pulse.index.baseline import BaselineIndex  # noqa: E402
-from pulse.index import search  # noqa: E402
-from pulse.index import IndexStore  # noqa: E402
-from pulse.jobs.demo import DEMO_SNAPSHOT, read_jsonl  # noqa: E402
 from pulse.core.query import SearchRequest  # noqa: E402
+from pulse.index import (
+    IndexStore,  # noqa: E402
+    search,  # noqa: E402
+)
+from pulse.index.baseline import BaselineIndex  # noqa: E402
+from pulse.jobs.demo import DEMO_SNAPSHOT, read_jsonl  # noqa: E402
 
 JUDGEMENTS = Path(__file__).resolve().parent / "judgements.yaml"
 CUTOFF = 10
@@ -56,15 +58,19 @@ class Score:
 
 def load_judgements(path: Path = JUDGEMENTS) -> list[Judged]:
     data = yaml.safe_load(path.read_text(encoding="utf-8"))
-    return [Judged(item["query"], {k.lower(): int(v) for k, v in (item.get("judgements") or {}).items()},
-                   item.get("note", "")) for item in data["queries"]]
+    return [
+        Judged(
+            item["query"], {k.lower(): int(v) for k, v in (item.get("judgements") or {}).items()}, item.get("note", "")
+        )
+        for item in data["queries"]
+    ]
 
 
 def score(ranking: list[str], grades: dict[str, int], cutoff: int = CUTOFF) -> Score:
     ranked = [grades.get(name.lower(), 0) for name in ranking[:cutoff]]
-    dcg = sum((2 ** g - 1) / math.log2(i + 2) for i, g in enumerate(ranked))
+    dcg = sum((2**g - 1) / math.log2(i + 2) for i, g in enumerate(ranked))
     ideal = sorted(grades.values(), reverse=True)[:cutoff]
-    idcg = sum((2 ** g - 1) / math.log2(i + 2) for i, g in enumerate(ideal))
+    idcg = sum((2**g - 1) / math.log2(i + 2) for i, g in enumerate(ideal))
     first = next((i for i, g in enumerate(ranked) if g > 0), None)
     return Score(dcg / idcg if idcg else 0.0, 1 / (first + 1) if first is not None else 0.0)
 
@@ -93,9 +99,11 @@ class Engines:
 
 def evaluate(engines: Engines, judged: list[Judged]) -> dict[str, dict[str, Score]]:
     """query -> {"pulse": Score, "baseline": Score}, for the queries with judgements."""
-    return {j.query: {"pulse": score(engines.pulse(j.query), j.grades),
-                      "baseline": score(engines.plain(j.query), j.grades)}
-            for j in judged if j.grades}
+    return {
+        j.query: {"pulse": score(engines.pulse(j.query), j.grades), "baseline": score(engines.plain(j.query), j.grades)}
+        for j in judged
+        if j.grades
+    }
 
 
 def means(results: dict[str, dict[str, Score]], engine: str) -> Score:
@@ -123,8 +131,10 @@ def main() -> None:
                 print("    pulse:   ", ", ".join(engines.pulse(j.query, args.show)))
                 print("    baseline:", ", ".join(engines.plain(j.query, args.show)))
         p, b = means(results, "pulse"), means(results, "baseline")
-        print(f"{'MEAN over ' + str(len(results)) + ' judged queries':40} {p.ndcg:10.3f} {p.mrr:5.2f}   "
-              f"{b.ndcg:9.3f} {b.mrr:5.2f}")
+        print(
+            f"{'MEAN over ' + str(len(results)) + ' judged queries':40} {p.ndcg:10.3f} {p.mrr:5.2f}   "
+            f"{b.ndcg:9.3f} {b.mrr:5.2f}"
+        )
     finally:
         engines.close()
 

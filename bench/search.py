@@ -51,11 +51,16 @@ if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
 
 from bench.synthetic import generate  # noqa: E402
-from pulse.index import SCHEMA_VERSION, to_document  # noqa: E402
-from pulse.index import FIELD_BOOSTS, MAX_FACET_VALUES, search  # noqa: E402
-from pulse.index import IndexStore  # noqa: E402
 from pulse.core.query import SearchRequest  # noqa: E402
 from pulse.core.record import Repo  # noqa: E402
+from pulse.index import (  # noqa: E402  # noqa: E402
+    FIELD_BOOSTS,
+    MAX_FACET_VALUES,
+    SCHEMA_VERSION,
+    IndexStore,  # noqa: E402
+    search,
+    to_document,
+)
 
 TARGET_P95_MS = 40.0
 
@@ -202,8 +207,9 @@ def bench_pulse(repos: list[Repo], workdir: Path, reps: int, profile: bool) -> d
         pstats.Stats(profiler, stream=out).sort_stats("cumulative").print_stats(45)
         result["profile"] = out.getvalue()
     store.close()
-    result.update(build_s=build_s, build_rate=len(repos) / build_s, size_mb=size, cold_first_ms=cold_ms,
-                  maxrss_mb=maxrss_mb())
+    result.update(
+        build_s=build_s, build_rate=len(repos) / build_s, size_mb=size, cold_first_ms=cold_ms, maxrss_mb=maxrss_mb()
+    )
     return result
 
 
@@ -238,11 +244,21 @@ def build_fts(repos: list[Repo], db_path: Path) -> sqlite3.Connection:
             doc = to_document(repo)
             conn.execute(
                 "INSERT INTO docs VALUES (?,?,?,?,?,?,?,?,?,?,?)",
-                (rowid, doc["id"], doc["language"], doc["licence"], doc["publisher"], doc["publisher_type"],
-                 doc["archived"], doc["stars"], doc["pushed"], doc["record"], doc["readme"]),
+                (
+                    rowid,
+                    doc["id"],
+                    doc["language"],
+                    doc["licence"],
+                    doc["publisher"],
+                    doc["publisher_type"],
+                    doc["archived"],
+                    doc["stars"],
+                    doc["pushed"],
+                    doc["record"],
+                    doc["readme"],
+                ),
             )
-            conn.executemany("INSERT INTO topics VALUES (?,?)",
-                             [(rowid, t) for t in doc["topic"].split(",") if t])
+            conn.executemany("INSERT INTO topics VALUES (?,?)", [(rowid, t) for t in doc["topic"].split(",") if t])
             conn.execute(
                 "INSERT INTO fts(rowid, name, description, topics_text, readme_excerpt) VALUES (?,?,?,?,?)",
                 (rowid, split_name(doc["name"]), doc["description"], doc["topics_text"], doc["readme_excerpt"]),
@@ -313,22 +329,32 @@ def fts_search(conn: sqlite3.Connection, request: SearchRequest) -> dict:
     if match and request.sort == "relevance":
         top = conn.execute(
             f"SELECT fts.rowid FROM fts JOIN docs d ON d.rowid = fts.rowid WHERE fts MATCH ?{filter_sql} "
-            "ORDER BY rank LIMIT ? OFFSET ?", [match, *params, request.per_page, offset]).fetchall()
+            "ORDER BY rank LIMIT ? OFFSET ?",
+            [match, *params, request.per_page, offset],
+        ).fetchall()
     elif match:
         top = conn.execute(
             f"SELECT fts.rowid FROM fts JOIN docs d ON d.rowid = fts.rowid WHERE fts MATCH ?{filter_sql} "
-            f"ORDER BY {sort_sql[request.sort]} LIMIT ? OFFSET ?", [match, *params, request.per_page, offset]).fetchall()
+            f"ORDER BY {sort_sql[request.sort]} LIMIT ? OFFSET ?",
+            [match, *params, request.per_page, offset],
+        ).fetchall()
     else:
         top = conn.execute(
             f"SELECT d.rowid FROM docs d WHERE 1{filter_sql} ORDER BY {sort_sql.get(request.sort, sort_sql['stars'])} "
-            "LIMIT ? OFFSET ?", [*params, request.per_page, offset]).fetchall()
+            "LIMIT ? OFFSET ?",
+            [*params, request.per_page, offset],
+        ).fetchall()
     rowids = [r[0] for r in top]
     marks = ",".join("?" * len(rowids))
     snippets: dict[int, str] = {}
     if match and rowids:
-        snippets = dict(conn.execute(
-            f"SELECT rowid, snippet(fts, -1, '<mark class=\"hl\">', '</mark>', ' … ', 40) FROM fts "
-            f"WHERE fts MATCH ? AND rowid IN ({marks})", [match, *rowids]).fetchall())
+        snippets = dict(
+            conn.execute(
+                f"SELECT rowid, snippet(fts, -1, '<mark class=\"hl\">', '</mark>', ' … ', 40) FROM fts "
+                f"WHERE fts MATCH ? AND rowid IN ({marks})",
+                [match, *rowids],
+            ).fetchall()
+        )
     records = dict(conn.execute(f"SELECT rowid, record FROM docs WHERE rowid IN ({marks})", rowids).fetchall())
     hits = [(Repo.from_dict(json.loads(records[r])), snippets.get(r, "")) for r in rowids]
     return {"total": total, "hits": hits, "facets": facets}
@@ -360,14 +386,32 @@ def bench_fts(repos: list[Repo], workdir: Path, reps: int) -> dict:
 
 # -- one size (child process) ---------------------------------------------------
 
-_NO_FTS = {"p50_ms": float("nan"), "p95_ms": float("nan"), "max_ms": float("nan"), "mean_ms": float("nan"),
-           "mean_results": float("nan"), "totals": [0] * len(QUERIES), "per_query_p50_ms": [float("nan")] * len(QUERIES),
-           "first_p50_ms": float("nan"), "first_p95_ms": float("nan"),
-           "build_s": float("nan"), "build_rate": float("nan"), "size_mb": float("nan"), "maxrss_mb": float("nan")}
+_NO_FTS = {
+    "p50_ms": float("nan"),
+    "p95_ms": float("nan"),
+    "max_ms": float("nan"),
+    "mean_ms": float("nan"),
+    "mean_results": float("nan"),
+    "totals": [0] * len(QUERIES),
+    "per_query_p50_ms": [float("nan")] * len(QUERIES),
+    "first_p50_ms": float("nan"),
+    "first_p95_ms": float("nan"),
+    "build_s": float("nan"),
+    "build_rate": float("nan"),
+    "size_mb": float("nan"),
+    "maxrss_mb": float("nan"),
+}
 
 
-def bench_size(n: int, seed: int, reps: int, profile: bool, keep: Path | None, log,  # type: ignore[no-untyped-def]
-               skip_fts: bool = False) -> dict:
+def bench_size(
+    n: int,
+    seed: int,
+    reps: int,
+    profile: bool,
+    keep: Path | None,
+    log,  # type: ignore[no-untyped-def]
+    skip_fts: bool = False,
+) -> dict:
     start = time.perf_counter()
     repos = generate(n, seed=seed)
     gen_s = time.perf_counter() - start
@@ -375,8 +419,10 @@ def bench_size(n: int, seed: int, reps: int, profile: bool, keep: Path | None, l
     log(f"[{n}] generated in {gen_s:.1f}s (median README {readme_kb:.1f} KB); RSS {rss_mb():.0f} MB")
     if keep is not None:
         # The catalogue depends on the generator and on the demo READMEs it learns from.
-        generator = hashlib.sha1((ROOT / "bench" / "synthetic.py").read_bytes()
-                                 + (ROOT / "pulse" / "data" / "demo-catalogue.jsonl").read_bytes()).hexdigest()[:8]
+        generator = hashlib.sha1(
+            (ROOT / "bench" / "synthetic.py").read_bytes()
+            + (ROOT / "pulse" / "data" / "demo-catalogue.jsonl").read_bytes()
+        ).hexdigest()[:8]
         workdir = keep / f"n{n}-seed{seed}-schema{SCHEMA_VERSION}-gen{generator}"
         workdir.mkdir(parents=True, exist_ok=True)
     else:
@@ -390,8 +436,17 @@ def bench_size(n: int, seed: int, reps: int, profile: bool, keep: Path | None, l
     finally:
         if keep is None:
             shutil.rmtree(workdir, ignore_errors=True)
-    return {"n": n, "seed": seed, "reps": reps, "generate_s": gen_s, "median_readme_kb": readme_kb,
-            "catalogue_rss_mb": catalogue_rss, "reused_build": keep is not None, "pulse": pulse, "fts5": fts}
+    return {
+        "n": n,
+        "seed": seed,
+        "reps": reps,
+        "generate_s": gen_s,
+        "median_readme_kb": readme_kb,
+        "catalogue_rss_mb": catalogue_rss,
+        "reused_build": keep is not None,
+        "pulse": pulse,
+        "fts5": fts,
+    }
 
 
 # -- report -------------------------------------------------------------------
@@ -406,45 +461,63 @@ def machine() -> dict:
                 break
     except OSError:
         pass
-    return {"platform": platform.platform(), "python": platform.python_version(), "cpus": os.cpu_count(),
-            "cpu": cpu, "sqlite": sqlite3.sqlite_version,
-            "date": dt.datetime.now(dt.timezone.utc).strftime("%Y-%m-%d %H:%M UTC")}
+    return {
+        "platform": platform.platform(),
+        "python": platform.python_version(),
+        "cpus": os.cpu_count(),
+        "cpu": cpu,
+        "sqlite": sqlite3.sqlite_version,
+        "date": dt.datetime.now(dt.UTC).strftime("%Y-%m-%d %H:%M UTC"),
+    }
 
 
 def report(results: list[dict], per_query: bool) -> str:
     m = machine()
-    lines = [f"Machine: {m['platform']}, {m['cpus']} CPUs ({m['cpu']}), Python {m['python']}, SQLite {m['sqlite']}",
-             f"Date: {m['date']}", ""]
+    lines = [
+        f"Machine: {m['platform']}, {m['cpus']} CPUs ({m['cpu']}), Python {m['python']}, SQLite {m['sqlite']}",
+        f"Date: {m['date']}",
+        "",
+    ]
     if per_query:
         for res in results:
             lines.append(f"Per-query median latency (ms) and result count at N={res['n']:,}:")
             lines.append(f"  {'query':44} {'Pulse ms':>9} {'FTS5 ms':>9} {'Pulse n':>8} {'FTS5 n':>8}")
             p, f = res["pulse"], res["fts5"]
             for i, request in enumerate(QUERIES):
-                lines.append(f"  {describe(request):44} {p['per_query_p50_ms'][i]:9.1f} {f['per_query_p50_ms'][i]:9.1f} "
-                             f"{p['totals'][i]:8d} {f['totals'][i]:8d}")
+                lines.append(
+                    f"  {describe(request):44} {p['per_query_p50_ms'][i]:9.1f} {f['per_query_p50_ms'][i]:9.1f} "
+                    f"{p['totals'][i]:8d} {f['totals'][i]:8d}"
+                )
             lines.append("")
-    header = (f"{'N':>7} {'engine':7} {'build s':>8} {'repos/s':>8} {'size MB':>8} {'p50 ms':>7} {'p95 ms':>7} "
-              f"{'max ms':>7} {'1st p50':>7} {'1st p95':>7} {'mean hits':>9} {'maxrss MB':>9}")
+    header = (
+        f"{'N':>7} {'engine':7} {'build s':>8} {'repos/s':>8} {'size MB':>8} {'p50 ms':>7} {'p95 ms':>7} "
+        f"{'max ms':>7} {'1st p50':>7} {'1st p95':>7} {'mean hits':>9} {'maxrss MB':>9}"
+    )
     lines.append(header)
     lines.append("-" * len(header))
     for res in results:
         for engine in ("pulse", "fts5"):
             r = res[engine]
-            lines.append(f"{res['n']:7d} {engine:7} {r['build_s']:8.1f} {r['build_rate']:8.0f} {r['size_mb']:8.1f} "
-                         f"{r['p50_ms']:7.1f} {r['p95_ms']:7.1f} {r['max_ms']:7.1f} {r['first_p50_ms']:7.1f} "
-                         f"{r['first_p95_ms']:7.1f} {r['mean_results']:9.0f} {r['maxrss_mb']:9.0f}")
-    lines.append("(p50/p95/max: --reps passes after a warm-up pass; 1st p50/p95: that warm-up pass, i.e. each query "
-                 "the first time this process runs it)")
+            lines.append(
+                f"{res['n']:7d} {engine:7} {r['build_s']:8.1f} {r['build_rate']:8.0f} {r['size_mb']:8.1f} "
+                f"{r['p50_ms']:7.1f} {r['p95_ms']:7.1f} {r['max_ms']:7.1f} {r['first_p50_ms']:7.1f} "
+                f"{r['first_p95_ms']:7.1f} {r['mean_results']:9.0f} {r['maxrss_mb']:9.0f}"
+            )
+    lines.append(
+        "(p50/p95/max: --reps passes after a warm-up pass; 1st p50/p95: that warm-up pass, i.e. each query "
+        "the first time this process runs it)"
+    )
     lines.append("")
     for res in results:
         p, f = res["pulse"], res["fts5"]
         ratio = p["p95_ms"] / f["p95_ms"]
         verdict = "meets" if p["p95_ms"] <= TARGET_P95_MS and ratio <= 0.5 else "MISSES"
-        lines.append(f"N={res['n']:,}: p95 Pulse/FTS5 = {p['p95_ms']:.1f}/{f['p95_ms']:.1f} ms = {ratio:.2f}; "
-                     f"Pulse first request (open searcher + caches) {p['cold_first_ms']:.0f} ms; "
-                     f"catalogue in memory {res['catalogue_rss_mb']:.0f} MB RSS; "
-                     f"{verdict} the target (p95 <= {TARGET_P95_MS:.0f} ms and <= 0.5x FTS5)")
+        lines.append(
+            f"N={res['n']:,}: p95 Pulse/FTS5 = {p['p95_ms']:.1f}/{f['p95_ms']:.1f} ms = {ratio:.2f}; "
+            f"Pulse first request (open searcher + caches) {p['cold_first_ms']:.0f} ms; "
+            f"catalogue in memory {res['catalogue_rss_mb']:.0f} MB RSS; "
+            f"{verdict} the target (p95 <= {TARGET_P95_MS:.0f} ms and <= 0.5x FTS5)"
+        )
     return "\n".join(lines)
 
 
@@ -457,12 +530,18 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--per-query", action="store_true", help="print each query's median and result count")
     parser.add_argument("--profile", action="store_true", help="cProfile one extra Pulse pass and print it")
     parser.add_argument("--json", type=Path, help="also write the raw results here")
-    parser.add_argument("--workdir", type=Path,
-                        help="keep the built indexes here and reuse them on the next run (build figures then come "
-                             "from the run that built them; delete the folder after changing index/schema.py)")
-    parser.add_argument("--search-module", type=Path,
-                        help="time the search() of this file instead of index/searching.py (e.g. the previous version, "
-                             "saved with 'git show HEAD:index/searching.py > /tmp/search_before.py')")
+    parser.add_argument(
+        "--workdir",
+        type=Path,
+        help="keep the built indexes here and reuse them on the next run (build figures then come "
+        "from the run that built them; delete the folder after changing index/schema.py)",
+    )
+    parser.add_argument(
+        "--search-module",
+        type=Path,
+        help="time the search() of this file instead of index/searching.py (e.g. the previous version, "
+        "saved with 'git show HEAD:index/searching.py > /tmp/search_before.py')",
+    )
     parser.add_argument("--skip-fts", action="store_true", help=argparse.SUPPRESS)
     parser.add_argument("--child", type=int, help=argparse.SUPPRESS)
     parser.add_argument("--child-out", type=Path, help=argparse.SUPPRESS)
@@ -489,8 +568,18 @@ def main(argv: list[str] | None = None) -> int:
     for n in sizes:
         with tempfile.NamedTemporaryFile(suffix=".json", delete=False) as tmp:
             out = Path(tmp.name)
-        cmd = [sys.executable, str(Path(__file__).resolve()), "--child", str(n), "--child-out", str(out),
-               "--reps", str(args.reps), "--seed", str(args.seed)] + (["--profile"] if args.profile else [])
+        cmd = [
+            sys.executable,
+            str(Path(__file__).resolve()),
+            "--child",
+            str(n),
+            "--child-out",
+            str(out),
+            "--reps",
+            str(args.reps),
+            "--seed",
+            str(args.seed),
+        ] + (["--profile"] if args.profile else [])
         if args.workdir:
             cmd += ["--workdir", str(args.workdir.resolve())]
         if args.search_module:

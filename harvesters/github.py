@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Iterator, Mapping
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 
 from github import Auth, Github, GithubException, GithubRetry, RateLimitExceededException
 from github.Repository import Repository
@@ -28,13 +28,28 @@ log = logging.getLogger(__name__)
 # GitHub logins: alphanumerics and single hyphens, at most 39 characters.
 # GitHub's contents API stops inlining file bodies above 1 MB; PyGithub's
 # decoded_content then asserts, so bigger READMEs are skipped on purpose.
+_UNKNOWN_SIGNALS: tuple[bool | None, bool | None] = (None, None)  # contributing guide, tests or CI
 README_MAX_BYTES = 1_000_000
 # Root entries that show tests or CI (a .github folder alone may only hold issue templates).
 _TEST_DIRS = {"test", "tests", "spec", "specs", "__tests__", "testing", "cypress", "e2e", ".circleci"}
 _TEST_OR_CI_FILES = {
-    "pytest.ini", "tox.ini", "phpunit.xml", "phpunit.xml.dist", "jest.config.js", "jest.config.ts", "karma.conf.js",
-    "vitest.config.ts", "playwright.config.ts", ".travis.yml", ".gitlab-ci.yml", "azure-pipelines.yml",
-    "bitbucket-pipelines.yml", "jenkinsfile", ".rspec", "codecov.yml", ".codecov.yml",
+    "pytest.ini",
+    "tox.ini",
+    "phpunit.xml",
+    "phpunit.xml.dist",
+    "jest.config.js",
+    "jest.config.ts",
+    "karma.conf.js",
+    "vitest.config.ts",
+    "playwright.config.ts",
+    ".travis.yml",
+    ".gitlab-ci.yml",
+    "azure-pipelines.yml",
+    "bitbucket-pipelines.yml",
+    "jenkinsfile",
+    ".rspec",
+    "codecov.yml",
+    ".codecov.yml",
 }
 
 
@@ -48,9 +63,11 @@ class GitHubHarvester:
         auth = Auth.Token(settings.github_token) if settings.github_token else None
         # Bounded waits: PyGithub would otherwise sleep up to an hour, silently.
         retry = _counting_retry(self._requests)(
-            total=settings.github_retries, backoff_factor=0.5,
+            total=settings.github_retries,
+            backoff_factor=0.5,
             secondary_rate_wait=min(60.0, settings.github_max_rate_limit_wait),
-            max_rate_limit_wait=settings.github_max_rate_limit_wait)
+            max_rate_limit_wait=settings.github_max_rate_limit_wait,
+        )
         self._github = Github(
             base_url=settings.github_api_url,
             auth=auth,
@@ -71,35 +88,41 @@ class GitHubHarvester:
         return github_login_problem(target)
 
     def harvest(self, publisher: Publisher, target: str, previous: Mapping[int, Repo]) -> Iterator[Repo]:
-        harvested_at = _iso(datetime.now(timezone.utc))
+        harvested_at = _iso(datetime.now(UTC))
         try:
             repos = self._github.get_organization(target).get_repos(type="public")
             for repo in repos:
                 yield self._record(repo, publisher, target, harvested_at, previous.get(repo.id))
         except RateLimitExceededException as exc:
-            raise RateLimited(f"GitHub rate limit reached while harvesting '{target}'; "
-                              "the run stopped and resumes from here next time", exc.status) from exc
+            raise RateLimited(
+                f"GitHub rate limit reached while harvesting '{target}'; "
+                "the run stopped and resumes from here next time",
+                exc.status,
+            ) from exc
         except GithubException as exc:
             raise SourceError(_describe(exc, target), exc.status) from exc
         except OSError as exc:  # refused, timeout, DNS, and requests' RetryError after persistent 5xx
-            raise SourceError(f"GitHub '{target}': network error or server error after retries: {type(exc).__name__}") from exc
+            raise SourceError(
+                f"GitHub '{target}': network error or server error after retries: {type(exc).__name__}"
+            ) from exc
         except ValueError as exc:  # PyGithub lets a malformed JSON body through as JSONDecodeError
             raise SourceError(f"GitHub '{target}': malformed response: {exc}") from exc
 
-    def _record(self, repo: Repository, publisher: Publisher, target: str, harvested_at: str,
-                before: Repo | None) -> Repo:
+    def _record(
+        self, repo: Repository, publisher: Publisher, target: str, harvested_at: str, before: Repo | None
+    ) -> Repo:
         pushed_at = _iso(repo.pushed_at)
         unchanged = before is not None and before.pushed_at == pushed_at
-        if unchanged and before.readme_sha:
+        if before is not None and unchanged and before.readme_sha:
             readme, readme_sha = before.readme, before.readme_sha  # nothing pushed: README unchanged
         else:
             readme, readme_sha = self._readme(repo, before)
-        fork_of, signals = "", (None, None)
+        fork_of, signals = "", _UNKNOWN_SIGNALS
         if repo.fork:
             # Known upstreams are kept; an unknown one is asked again only after a push,
             # so a fork whose upstream is gone does not cost a request every night.
             fork_of = before.fork_of if before is not None and (before.fork_of or unchanged) else self._upstream(repo)
-        elif unchanged:
+        elif before is not None and unchanged:
             signals = (before.has_contributing, before.has_tests)
         else:
             # The second request of a new or pushed repo (a fork's is its upstream):
@@ -185,8 +208,9 @@ class GitHubHarvester:
             log.warning("README of %s not read: %s", repo.full_name, type(exc).__name__)
             return kept
         if content.size > README_MAX_BYTES or content.encoding != "base64":
-            log.warning("README of %s skipped: %s bytes, over the %s byte limit", repo.full_name, content.size,
-                        README_MAX_BYTES)
+            log.warning(
+                "README of %s skipped: %s bytes, over the %s byte limit", repo.full_name, content.size, README_MAX_BYTES
+            )
             return "", content.sha or NO_README
         try:
             raw = content.decoded_content
@@ -232,7 +256,7 @@ def _iso(value: datetime | None) -> str:
     if value is None:
         return ""
     if value.tzinfo is not None:
-        value = value.astimezone(timezone.utc)
+        value = value.astimezone(UTC)
     return value.strftime("%Y-%m-%dT%H:%M:%SZ")
 
 

@@ -14,8 +14,8 @@ from pathlib import Path
 
 from whoosh import analysis, fields, index, qparser, scoring
 
-from pulse.index.schema import to_document
 from pulse.core.record import Repo
+from pulse.index.schema import to_document
 
 TEXT_FIELDS = ("name", "description", "topics_text", "readme_excerpt")
 
@@ -23,8 +23,9 @@ TEXT_FIELDS = ("name", "description", "topics_text", "readme_excerpt")
 class BaselineIndex:
     def __init__(self, path: Path, repos: Iterable[Repo]) -> None:
         analyzer = analysis.StemmingAnalyzer()
-        schema = fields.Schema(full_name=fields.ID(stored=True),
-                               **{name: fields.TEXT(analyzer=analyzer) for name in TEXT_FIELDS})
+        schema = fields.Schema(
+            full_name=fields.ID(stored=True), **{name: fields.TEXT(analyzer=analyzer) for name in TEXT_FIELDS}
+        )
         Path(path).mkdir(parents=True, exist_ok=True)
         self._ix = index.create_in(str(path), schema)
         writer = self._ix.writer()

@@ -18,7 +18,6 @@ from pulse.index.bitmasks import _mask
 from pulse.index.schema import FACET_FIELDS
 from pulse.index.scoring import _WordCache
 
-
 MAX_FACET_VALUES = 100
 
 
@@ -79,7 +78,7 @@ class FacetMasks:
         return cached
 
 
-_facet_cache: "weakref.WeakKeyDictionary[Searcher, FacetMasks]" = weakref.WeakKeyDictionary()
+_facet_cache: weakref.WeakKeyDictionary[Searcher, FacetMasks] = weakref.WeakKeyDictionary()
 _cache_lock = threading.Lock()
 
 

@@ -17,7 +17,6 @@ from pulse.index.facets import FacetMasks
 from pulse.index.parsing import _word_count, expand_synonyms, parse_query
 from pulse.index.scoring import _Word, _words_of
 
-
 # A query of several words that fewer repositories than this match with every word is
 # widened to any word: those with every word first, then the rest (best match first).
 WIDEN_BELOW = 10
@@ -26,7 +25,7 @@ WIDEN_BELOW = 10
 @dataclass
 class _Match:
     text_query: query.Query | None
-    words: "list[_Word] | None"
+    words: list[_Word] | None
     mask: int
     strict: int  # how many documents had every word (before any fallback)
     note: str = ""
@@ -54,14 +53,17 @@ def _match(searcher: Searcher, facets: FacetMasks, q: str, filter_mask: int) -> 
         if type(text_query) is query.And:  # the same (expanded) words, OR'd
             any_query: query.Query = query.Or(list(text_query.subqueries))
         else:  # e.g. a phrase synonym replaced the And: keep every match of the query itself
-            any_query = query.Or([text_query, expand_synonyms(parse_query(q, searcher.schema, any_word=True),
-                                                              searcher.schema)])
+            any_query = query.Or(
+                [text_query, expand_synonyms(parse_query(q, searcher.schema, any_word=True), searcher.schema)]
+            )
         any_mask = (_mask(any_query.docs(searcher)) & filter_mask) | match_mask
         if any_mask and any_mask != match_mask:
             if not match_mask:
                 note = "No repository matched every word, so these match any of them."
             else:
-                note = (f"Only {strict} {'repository matches' if strict == 1 else 'repositories match'} every word; "
-                        "they come first, then those matching some of the words.")
+                note = (
+                    f"Only {strict} {'repository matches' if strict == 1 else 'repositories match'} every word; "
+                    "they come first, then those matching some of the words."
+                )
             return _Match(any_query, None, any_mask, strict, note, first=match_mask)
     return _Match(text_query, words, match_mask, strict)

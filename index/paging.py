@@ -37,8 +37,9 @@ def pinned(store: IndexStore) -> IndexStore:
     return _PinnedStore(store)  # type: ignore[return-value]
 
 
-def iter_pages(store: IndexStore, request: SearchRequest, *, per_page: int,
-               limit: int | None = None) -> Iterator[SearchPage]:
+def iter_pages(
+    store: IndexStore, request: SearchRequest, *, per_page: int, limit: int | None = None
+) -> Iterator[SearchPage]:
     """Successive pages of `request` (from page 1), until every match (or `limit` matches) was read.
 
     Beyond the API's result window on purpose: callers are in-process and bounded. Pass a
@@ -52,5 +53,3 @@ def iter_pages(store: IndexStore, request: SearchRequest, *, per_page: int,
         if read >= page.total or (limit is not None and read >= limit) or not page.hits:
             return
         page_number += 1
-
-

@@ -13,10 +13,9 @@ from __future__ import annotations
 
 from whoosh import qparser, query
 
-from pulse.index.schema import _TEXT
 from pulse.core.errors import QueryError
 from pulse.core.synonyms import SYNONYM_WEIGHT, synonym_table
-
+from pulse.index.schema import _TEXT
 
 FIELD_BOOSTS = {"name": 3.0, "description": 2.0, "topics_text": 1.5, "readme_excerpt": 1.0}
 MAX_QUERY_TERMS = 40
@@ -24,8 +23,13 @@ MAX_QUERY_TERMS = 40
 
 def _make_parser() -> qparser.MultifieldParser:
     parser = qparser.MultifieldParser(list(FIELD_BOOSTS), schema=None, fieldboosts=FIELD_BOOSTS)
-    for plugin in (qparser.WildcardPlugin, qparser.RangePlugin, qparser.BoostPlugin,
-                   qparser.FieldsPlugin, qparser.EveryPlugin):
+    for plugin in (
+        qparser.WildcardPlugin,
+        qparser.RangePlugin,
+        qparser.BoostPlugin,
+        qparser.FieldsPlugin,
+        qparser.EveryPlugin,
+    ):
         parser.remove_plugin_class(plugin)
     # Only AND, OR and NOT: Whoosh's REQUIRE, ANDMAYBE and ANDNOT are plain words here
     # (REQUIRE between words raised an AssertionError deep in Whoosh: a 500 per request).
@@ -56,6 +60,7 @@ def _word_count(text_query: query.Query) -> int:
 
 
 # -- synonyms: query-time expansion ------------------------------------------------------
+
 
 def _stems(text: str) -> tuple[str, ...]:
     return tuple(token.text for token in _TEXT(text, mode="query"))
@@ -96,9 +101,14 @@ def _alternative(schema, alternative: str) -> query.Query | None:  # type: ignor
     (so the fast path keeps it), an And of such Ors for a phrase."""
     per_field = {fieldname: _field_terms(schema, fieldname, alternative) for fieldname in FIELD_BOOSTS}
     size = len(per_field["readme_excerpt"])
-    groups = [[query.Term(fieldname, texts[i], boost=boost * SYNONYM_WEIGHT)
-               for fieldname, boost in FIELD_BOOSTS.items() if len(texts := per_field[fieldname]) == size]
-              for i in range(size)]
+    groups = [
+        [
+            query.Term(fieldname, texts[i], boost=boost * SYNONYM_WEIGHT)
+            for fieldname, boost in FIELD_BOOSTS.items()
+            if len(texts := per_field[fieldname]) == size
+        ]
+        for i in range(size)
+    ]
     if not groups:
         return None
     if len(groups) == 1:
@@ -116,7 +126,7 @@ def _expand_word(group: query.Or, schema) -> query.Query:  # type: ignore[no-unt
     phrases = []
     for alternative in alternatives:
         expanded = _alternative(schema, alternative)
-        if type(expanded) is query.Or:
+        if expanded is not None and type(expanded) is query.Or:
             for term in expanded.subqueries:
                 if (term.fieldname, term.text) not in seen:
                     seen.add((term.fieldname, term.text))
@@ -135,10 +145,12 @@ def expand_synonyms(text_query: query.Query, schema) -> query.Query:  # type: ig
     synonym ("freedom of information" -> "foi"), makes an Or of And groups, which Whoosh runs.
     Phrases, NOT and anything else the user wrote are left alone."""
     if _word_text(text_query) is not None:
-        return _expand_word(text_query, schema)  # type: ignore[arg-type]
+        return _expand_word(text_query, schema)
     if type(text_query) is query.Or and text_query.boost == 1.0:  # the any-word fallback
-        return query.Or([_expand_word(sub, schema) if _word_text(sub) is not None else sub
-                         for sub in text_query.subqueries], scale=text_query.scale)
+        return query.Or(
+            [_expand_word(sub, schema) if _word_text(sub) is not None else sub for sub in text_query.subqueries],
+            scale=text_query.scale,
+        )
     if type(text_query) is not query.And or text_query.boost != 1.0:
         return text_query
     subs = list(text_query.subqueries)
@@ -147,8 +159,8 @@ def expand_synonyms(text_query: query.Query, schema) -> query.Query:  # type: ig
     while i < len(subs):
         replaced = False
         for key in _PHRASE_KEYS:
-            run = subs[i:i + len(key)]
-            if len(run) == len(key) and all(_word_text(sub) == stem for sub, stem in zip(run, key)):
+            run = subs[i : i + len(key)]
+            if len(run) == len(key) and all(_word_text(sub) == stem for sub, stem in zip(run, key, strict=True)):
                 options: list[query.Query] = [query.And(run)]
                 for alternative in _SYNONYMS[key]:
                     expanded = _alternative(schema, alternative)

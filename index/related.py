@@ -5,10 +5,10 @@ from __future__ import annotations
 
 from whoosh import query
 
+from pulse.core.record import Repo
 from pulse.index.schema import to_record
 from pulse.index.searching import FIELD_BOOSTS
 from pulse.index.store import IndexStore
-from pulse.core.record import Repo
 
 SIMILAR_KEY_TERMS = 12
 
@@ -16,10 +16,14 @@ SIMILAR_KEY_TERMS = 12
 def reused_by(store: IndexStore, repo: Repo) -> list[Repo]:
     """Forks of `repo` in the catalogue owned by other publishers (fork_of is case-insensitive)."""
     searcher = store.searcher()
-    forks = (to_record(searcher.stored_fields(n))
-             for n in searcher.docs_for_query(query.Term("fork_of", repo.full_name.lower())))
-    return sorted((f for f in forks if f.publisher != repo.publisher and f.owner.lower() != repo.owner.lower()),
-                  key=lambda f: f.full_name.lower())
+    forks = (
+        to_record(searcher.stored_fields(n))
+        for n in searcher.docs_for_query(query.Term("fork_of", repo.full_name.lower()))
+    )
+    return sorted(
+        (f for f in forks if f.publisher != repo.publisher and f.owner.lower() != repo.owner.lower()),
+        key=lambda f: f.full_name.lower(),
+    )
 
 
 def upstream(store: IndexStore, repo: Repo) -> Repo | None:
@@ -39,15 +43,27 @@ def similar(store: IndexStore, repo: Repo, limit: int = 5, *, exclude: tuple[Rep
     stored = searcher.stored_fields(docnum)
     name_words = " ".join(token.text for token in searcher.schema["name"].analyzer(repo.name))
     # The description appears twice on purpose: it weighs double in the key terms, as it is boosted in search.
-    text = "\n".join((name_words, stored.get("description", ""), stored.get("description", ""),
-                      " ".join(t.replace("-", " ") for t in repo.topics), stored.get("readme_excerpt", "")))
+    text = "\n".join(
+        (
+            name_words,
+            stored.get("description", ""),
+            stored.get("description", ""),
+            " ".join(t.replace("-", " ") for t in repo.topics),
+            stored.get("readme_excerpt", ""),
+        )
+    )
     key_terms = searcher.key_terms_from_text("readme_excerpt", text, numterms=SIMILAR_KEY_TERMS, normalize=True)
     if not key_terms:
         return []
-    terms = [query.Term(fieldname, word, boost=weight * boost)
-             for word, weight in key_terms for fieldname, boost in FIELD_BOOSTS.items()]
-    mask = query.Or([query.Term("publisher", repo.publisher), query.Term("id", str(repo.id))]
-                    + [query.Term("id", str(other.id)) for other in exclude])
+    terms = [
+        query.Term(fieldname, word, boost=weight * boost)
+        for word, weight in key_terms
+        for fieldname, boost in FIELD_BOOSTS.items()
+    ]
+    mask = query.Or(
+        [query.Term("publisher", repo.publisher), query.Term("id", str(repo.id))]
+        + [query.Term("id", str(other.id)) for other in exclude]
+    )
     results = searcher.search(query.Or(terms), limit=limit, mask=mask)
     return [to_record(hit.fields()) for hit in results]
 

@@ -16,8 +16,8 @@ from typing import Any
 from whoosh import analysis, fields, formats
 
 from pulse.core.record import Repo
-from pulse.core.vocabulary import FILTERS, NONE_VALUE
 from pulse.core.text import excerpt, markdown_to_text
+from pulse.core.vocabulary import FILTERS, NONE_VALUE
 
 SCHEMA_VERSION = 2  # 2: kind, has_licence, fork_of and spelling fields
 
@@ -44,7 +44,7 @@ RESOURCE_LANGUAGES = frozenset({"", "Markdown", "Jupyter Notebook", "HTML", "CSS
 
 
 def kind_of(repo: Repo) -> str:
-    """"template", "resource" or "code": see RESOURCE_LANGUAGES."""
+    """ "template", "resource" or "code": see RESOURCE_LANGUAGES."""
     if repo.is_template:
         return "template"
     if repo.language in RESOURCE_LANGUAGES:

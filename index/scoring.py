@@ -39,7 +39,7 @@ class _Word:
 
     __slots__ = ("mask", "scores", "dense", "cost")
 
-    def __init__(self, mask: int, scores, dense: bool, cost: int) -> None:  # type: ignore[no-untyped-def]
+    def __init__(self, mask: int, scores: dict[int, float] | array[float], dense: bool, cost: int) -> None:
         self.mask = mask
         self.scores = scores
         self.dense = dense
@@ -56,7 +56,7 @@ class _WordCache:
         # Only BM25F is reproduced; another model makes the fast path step aside.
         self.usable = type(weighting) is scoring.BM25F
         self._weighting = weighting
-        self._words: "OrderedDict[tuple, _Word]" = OrderedDict()
+        self._words: OrderedDict[tuple, _Word] = OrderedDict()
         self._held = 0
         self._lengths: dict[tuple[int, str], list[int]] = {}
 
@@ -92,8 +92,15 @@ class _WordCache:
             self._held -= dropped.cost
         return word
 
-    def _add_term(self, searcher: Searcher, fieldname: str, text: str, boost: float, scores,  # type: ignore[no-untyped-def]
-                  seen: bytearray | None) -> None:
+    def _add_term(
+        self,
+        searcher: Searcher,
+        fieldname: str,
+        text: str,
+        boost: float,
+        scores: dict[int, float] | array[float],
+        seen: bytearray | None,
+    ) -> None:
         """Add one term's BM25F scores into `scores` (a dict, or a dense array with `seen` as its bitmap)."""
         field_obj = searcher.schema[fieldname]
         btext = field_obj.to_bytes(text)
@@ -158,8 +165,10 @@ class _WordCache:
             except (AttributeError, ImportError):
                 lengths = None
             if lengths is None or len(lengths) < reader.doc_count_all():
-                lengths = [_LENGTH_CODES[reader.doc_field_length(doc, fieldname, 1) or 1]
-                           for doc in range(reader.doc_count_all())]
+                lengths = [
+                    _LENGTH_CODES[reader.doc_field_length(doc, fieldname, 1) or 1]
+                    for doc in range(reader.doc_count_all())
+                ]
             self._lengths[key] = lengths
         return lengths
 
@@ -177,7 +186,7 @@ def _postings(reader, fieldname: str, btext: bytes):  # type: ignore[no-untyped-
         while leaf.is_active():
             leaf._read_ids()
             leaf._read_weights()
-            yield from zip(leaf._ids, leaf._weights)
+            yield from zip(leaf._ids, leaf._weights, strict=True)
             leaf._next_block()
     else:
         while matcher.is_active():
@@ -234,8 +243,9 @@ def _top_by_relevance(words: list[_Word], match_mask: int, count: int, size: int
     return heapq.nlargest(limit, _docs_of(match_mask), key=key)
 
 
-def _top_by_order(searcher: Searcher, facets: FacetMasks, sort: str, match_mask: int, count: int,
-                  limit: int) -> list[int]:
+def _top_by_order(
+    searcher: Searcher, facets: FacetMasks, sort: str, match_mask: int, count: int, limit: int
+) -> list[int]:
     docs, rank = facets.order(searcher, sort)
     size = facets.size
     if count * 32 < size:  # few matches: sort them rather than walk the whole order

@@ -22,23 +22,36 @@ from dataclasses import dataclass, field
 from whoosh import query
 from whoosh.searching import Searcher
 
-from pulse.index.bitmasks import _docset
-from pulse.index.facets import FacetMasks, FacetValue, _count, _facets_of
-from pulse.index.matching import _match
-from pulse.index.schema import to_record
-from pulse.index.scoring import _top_by_order, _top_by_relevance, _Word
-from pulse.index.snippets import _formatter, _highlight
-from pulse.index.spelling import _suggest
-from pulse.index.store import IndexStore
 from pulse.core.query import SearchRequest
 from pulse.core.record import Repo
+from pulse.index.bitmasks import _docset
 
 # Importable from here as before the split (bench/, pulse/, index/related.py and tests use some of them).
-from pulse.index.facets import MAX_FACET_VALUES  # noqa: F401
-from pulse.index.matching import WIDEN_BELOW  # noqa: F401
+from pulse.index.facets import (
+    MAX_FACET_VALUES,  # noqa: F401
+    FacetMasks,
+    FacetValue,
+    _count,
+    _facets_of,
+)
+from pulse.index.matching import (
+    WIDEN_BELOW,  # noqa: F401
+    _match,
+)
 from pulse.index.parsing import FIELD_BOOSTS, MAX_QUERY_TERMS, expand_synonyms, parse_query  # noqa: F401
-from pulse.index.scoring import _word_plan  # noqa: F401
-from pulse.index.spelling import SUGGEST_FIELD  # noqa: F401
+from pulse.index.schema import to_record
+from pulse.index.scoring import (
+    _top_by_order,
+    _top_by_relevance,
+    _Word,
+    _word_plan,  # noqa: F401
+)
+from pulse.index.snippets import _formatter, _highlight
+from pulse.index.spelling import (
+    SUGGEST_FIELD,  # noqa: F401
+    _suggest,
+)
+from pulse.index.store import IndexStore
 
 
 @dataclass(frozen=True)
@@ -84,11 +97,13 @@ def search(store: IndexStore, request: SearchRequest, *, suggest: bool = True) -
     match = _match(searcher, facets, request.q, filter_mask)
     total = match.mask.bit_count()
     facet_counts = {name: _count(values, match.mask) for name, values in facets.values.items()}
-    hits = _page(searcher, facets, request, match.text_query, match.words, match.mask, total,
-                 match.first) if total else []
+    hits = (
+        _page(searcher, facets, request, match.text_query, match.words, match.mask, total, match.first) if total else []
+    )
     suggestion = _suggest(searcher, facets, request.q, filter_mask, match.strict) if request.q and suggest else ""
-    return SearchPage(request=request, total=total, hits=hits, facets=facet_counts, note=match.note,
-                      suggestion=suggestion)
+    return SearchPage(
+        request=request, total=total, hits=hits, facets=facet_counts, note=match.note, suggestion=suggestion
+    )
 
 
 def check_query(store: IndexStore, request: SearchRequest) -> None:
@@ -98,8 +113,16 @@ def check_query(store: IndexStore, request: SearchRequest) -> None:
         parse_query(request.q, store.searcher().schema)
 
 
-def _page(searcher: Searcher, facets: FacetMasks, request: SearchRequest, text_query: query.Query | None,
-          words: list[_Word] | None, match_mask: int, total: int, first: int = 0) -> list[Hit]:
+def _page(
+    searcher: Searcher,
+    facets: FacetMasks,
+    request: SearchRequest,
+    text_query: query.Query | None,
+    words: list[_Word] | None,
+    match_mask: int,
+    total: int,
+    first: int = 0,
+) -> list[Hit]:
     start = (request.page - 1) * request.per_page
     limit = start + request.per_page
     if start >= total:
@@ -129,16 +152,23 @@ def _page(searcher: Searcher, facets: FacetMasks, request: SearchRequest, text_q
             # What Whoosh's highlighter looks for: the query's terms in that field.
             field_words[fieldname] = frozenset(
                 searcher.schema[fieldname].from_bytes(text)
-                for _, text in text_query.existing_terms(searcher.reader(), fieldname=fieldname, expand=True))
+                for _, text in text_query.existing_terms(searcher.reader(), fieldname=fieldname, expand=True)
+            )
     formatter = _formatter()  # one per page, as Whoosh's Results: term classes are numbered across the page
     hits = []
     for docnum in docnums:
         stored = searcher.stored_fields(docnum)
         snippet = ""
         if text_query is not None:
-            snippet = (_highlight(searcher, "readme_excerpt", stored.get("readme_excerpt", ""),
-                                  field_words["readme_excerpt"], formatter, 2)
-                       or _highlight(searcher, "description", stored.get("description", ""),
-                                     field_words["description"], formatter, 1))
+            snippet = _highlight(
+                searcher,
+                "readme_excerpt",
+                stored.get("readme_excerpt", ""),
+                field_words["readme_excerpt"],
+                formatter,
+                2,
+            ) or _highlight(
+                searcher, "description", stored.get("description", ""), field_words["description"], formatter, 1
+            )
         hits.append(Hit(repo=to_record(stored), snippet=snippet))
     return hits

@@ -13,7 +13,6 @@ import re
 from whoosh import analysis, highlight
 from whoosh.searching import Searcher
 
-
 _FRAGMENTER = highlight.ContextFragmenter(maxchars=240, surround=60)
 _FRAGMENT_SCORER = highlight.BasicFragmentScorer()
 
@@ -22,8 +21,9 @@ def _formatter() -> highlight.HtmlFormatter:
     return highlight.HtmlFormatter(tagname="mark", classname="hl", between=" … ")
 
 
-def _highlight(searcher: Searcher, fieldname: str, text: str, words: frozenset[str],
-               formatter: highlight.HtmlFormatter, top: int) -> str:
+def _highlight(
+    searcher: Searcher, fieldname: str, text: str, words: frozenset[str], formatter: highlight.HtmlFormatter, top: int
+) -> str:
     """What Whoosh's Highlighter.highlight_hit gives with _FRAGMENTER, without running the token pipeline
     over the whole text: only the tokens near matched words are looked at."""
     if not text or not words:
@@ -52,9 +52,14 @@ def _fast_fragments(analyzer, text: str, words: frozenset[str]) -> list[highligh
     if not items or len(items) != 4:
         return None
     tokenizer, lower, stop, stem = items
-    if not (type(tokenizer) is analysis.RegexTokenizer and not tokenizer.gaps
-            and type(lower) is analysis.LowercaseFilter and type(stop) is analysis.StopFilter
-            and type(stem) is analysis.StemFilter and tokenizer.expression.pattern == r"[\w\*]+(\.?[\w\*]+)*"):
+    if not (
+        type(tokenizer) is analysis.RegexTokenizer
+        and not tokenizer.gaps
+        and type(lower) is analysis.LowercaseFilter
+        and type(stop) is analysis.StopFilter
+        and type(stem) is analysis.StemFilter
+        and tokenizer.expression.pattern == r"[\w\*]+(\.?[\w\*]+)*"
+    ):
         return None
     fragmenter = _FRAGMENTER
     maxchars, surround, charlimit = fragmenter.maxchars, fragmenter.surround, fragmenter.charlimit

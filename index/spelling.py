@@ -13,11 +13,10 @@ from whoosh.automata.fsa import find_all_matches
 from whoosh.automata.lev import levenshtein_automaton
 from whoosh.searching import Searcher
 
+from pulse.core.errors import QueryError
 from pulse.index.facets import FacetMasks
 from pulse.index.matching import _match
 from pulse.index.parsing import FIELD_BOOSTS, _field_terms
-from pulse.core.errors import QueryError
-
 
 SUGGEST_FIELD = "spelling"  # unstemmed words, for "did you mean"
 # At most this many distinct unknown words are looked up per query: each lookup walks the

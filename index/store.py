@@ -19,9 +19,9 @@ from whoosh import index as whoosh_index
 from whoosh.query import Every, Prefix, Term
 from whoosh.searching import Searcher
 
-from pulse.index.schema import SCHEMA_VERSION, build_schema, to_document, to_record
 from pulse.core.errors import PulseError
 from pulse.core.record import Repo
+from pulse.index.schema import SCHEMA_VERSION, build_schema, to_document, to_record
 
 log = logging.getLogger(__name__)
 _VERSION_FILE = "PULSE_SCHEMA_VERSION"
@@ -107,8 +107,10 @@ class IndexStore:
     def records_of_source(self, source: str) -> dict[int, Repo]:
         """Every record of one source by id, with READMEs: the last good harvest."""
         searcher = self.searcher()
-        records = (to_record(searcher.stored_fields(n), with_readme=True)
-                   for n in searcher.docs_for_query(Term("source", source)))
+        records = (
+            to_record(searcher.stored_fields(n), with_readme=True)
+            for n in searcher.docs_for_query(Term("source", source))
+        )
         return {r.id: r for r in records}
 
     def source_summaries(self) -> list[SourceSummary]:

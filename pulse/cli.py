@@ -20,10 +20,9 @@ from typing import TYPE_CHECKING, NoReturn
 
 import click
 
-from pulse.core.sources import DEFAULT_SOURCES, load_sources
-
-from pulse.core.settings import LOCAL_HOSTS, Settings
 from pulse.core.errors import HarvestLocked, PulseError
+from pulse.core.settings import LOCAL_HOSTS, Settings
+from pulse.core.sources import DEFAULT_SOURCES, load_sources
 from pulse.core.vocabulary import HarvestStatus
 
 if TYPE_CHECKING:
@@ -32,7 +31,9 @@ if TYPE_CHECKING:
 EXIT_OK, EXIT_SOURCES_FAILED, EXIT_CONFIG, EXIT_LOCKED, EXIT_RATE_LIMITED = 0, 1, 2, 3, 4
 
 data_dir_option = click.option(
-    "--data-dir", type=click.Path(file_okay=False, path_type=Path), default=None,
+    "--data-dir",
+    type=click.Path(file_okay=False, path_type=Path),
+    default=None,
     help="Where the index and reports live. Default: $PULSE_DATA_DIR, else ~/.local/share/pulse.",
 )
 
@@ -43,8 +44,14 @@ def main() -> None:
 
 
 @main.command()
-@click.option("--sources", "sources_path", type=click.Path(dir_okay=False, path_type=Path),
-              default=DEFAULT_SOURCES, show_default=True, help="The publishers and sources to harvest.")
+@click.option(
+    "--sources",
+    "sources_path",
+    type=click.Path(dir_okay=False, path_type=Path),
+    default=DEFAULT_SOURCES,
+    show_default=True,
+    help="The publishers and sources to harvest.",
+)
 @data_dir_option
 def harvest(sources_path: Path, data_dir: Path | None) -> None:
     """Harvest every source in the sources file into the index (one commit)."""
@@ -60,29 +67,43 @@ def harvest(sources_path: Path, data_dir: Path | None) -> None:
         report = run_harvest(publishers, store, settings, progress=progress.update)
     if report.state_recovered:
         found = report.state_recovered
-        click.echo(f"WARNING     the harvest state file was unreadable ({found.problem}); it was moved aside to "
-                   f"{settings.data_dir / found.moved_to} and this run started from an empty state", err=True)
+        click.echo(
+            f"WARNING     the harvest state file was unreadable ({found.problem}); it was moved aside to "
+            f"{settings.data_dir / found.moved_to} and this run started from an empty state",
+            err=True,
+        )
     for entry in report.sources:
         if entry.status == HarvestStatus.OK:
-            click.echo(f"ok          {entry.target}: {entry.seen} repos (+{entry.added} new, {entry.updated} updated, "
-                       f"-{entry.removed} removed), {entry.requests} requests, {entry.seconds:.1f}s")
+            click.echo(
+                f"ok          {entry.target}: {entry.seen} repos (+{entry.added} new, {entry.updated} updated, "
+                f"-{entry.removed} removed), {entry.requests} requests, {entry.seconds:.1f}s"
+            )
         elif entry.status == HarvestStatus.TOMBSTONED:
-            click.echo(f"TOMBSTONED  {entry.target}: not found on consecutive runs; its {entry.removed} repos were removed")
+            click.echo(
+                f"TOMBSTONED  {entry.target}: not found on consecutive runs; its {entry.removed} repos were removed"
+            )
         elif entry.status == HarvestStatus.NOT_REACHED:
             click.echo(f"NOT REACHED {entry.target}: rate limit; harvested first next run")
         else:
             click.echo(f"FAILED      {entry.target}: {entry.error} (its previously indexed repos are kept)")
     failed = len(report.failed)
-    click.echo(f"Harvested {total_sources - failed} of {total_sources} sources with {report.requests} requests; "
-               f"index at {settings.index_dir}")
+    click.echo(
+        f"Harvested {total_sources - failed} of {total_sources} sources with {report.requests} requests; "
+        f"index at {settings.index_dir}"
+    )
     if report.stopped_early:
         sys.exit(EXIT_RATE_LIMITED)
     sys.exit(EXIT_SOURCES_FAILED if failed else EXIT_OK)
 
 
 @main.command("export")
-@click.option("--output", "-o", type=click.Path(dir_okay=False, path_type=Path), default=None,
-              help="File to write (JSON Lines). Default: standard output.")
+@click.option(
+    "--output",
+    "-o",
+    type=click.Path(dir_okay=False, path_type=Path),
+    default=None,
+    help="File to write (JSON Lines). Default: standard output.",
+)
 @data_dir_option
 def export_catalogue(output: Path | None, data_dir: Path | None) -> None:
     """Write every record, README included, as JSON Lines (the normalised records)."""
@@ -110,8 +131,12 @@ def export_catalogue(output: Path | None, data_dir: Path | None) -> None:
 
 @main.command("import")
 @click.argument("file", type=click.Path(exists=True, dir_okay=False, path_type=Path))
-@click.option("--replace/--merge", default=True, show_default=True,
-              help="Replace the whole catalogue, or add/update by id keeping the rest.")
+@click.option(
+    "--replace/--merge",
+    default=True,
+    show_default=True,
+    help="Replace the whole catalogue, or add/update by id keeping the rest.",
+)
 @data_dir_option
 def import_catalogue(file: Path, replace: bool, data_dir: Path | None) -> None:
     """Load a JSON Lines export into the index, in one commit."""
@@ -137,7 +162,7 @@ def _settings(data_dir: Path | None) -> Settings:
 
 
 @contextmanager
-def _locked(settings: Settings) -> Iterator["IndexStore"]:
+def _locked(settings: Settings) -> Iterator[IndexStore]:
     """The data directory's writer lock and its index, with errors turned into exit codes."""
     from pulse.index import IndexStore
     from pulse.jobs.lock import harvest_lock
@@ -166,8 +191,11 @@ def serve(host: str, port: int, data_dir: Path | None) -> None:
     settings = _settings(data_dir)
     click.echo(f"Pulse: serving {settings.index_dir} at {settings.base_url or f'http://{host}:{port}'}/")
     if not settings.base_url and host not in LOCAL_HOSTS:
-        click.echo("Pulse: PULSE_BASE_URL is not set, so only requests for 127.0.0.1 and localhost are answered; "
-                   "set it (or PULSE_ALLOWED_HOSTS) to the public address.", err=True)
+        click.echo(
+            "Pulse: PULSE_BASE_URL is not set, so only requests for 127.0.0.1 and localhost are answered; "
+            "set it (or PULSE_ALLOWED_HOSTS) to the public address.",
+            err=True,
+        )
     run_server(settings, host=host, port=port)
 
 
@@ -185,7 +213,7 @@ class _Progress:
             logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(message)s", stream=sys.stderr)
         self.log = logging.getLogger("pulse.jobs.harvest")
 
-    def __enter__(self) -> "_Progress":
+    def __enter__(self) -> _Progress:
         if self.bar:
             self.bar.start()
             self.task = self.bar.add_task("Harvesting", total=self.total)
@@ -202,8 +230,15 @@ class _Progress:
             else:
                 self.bar.advance(self.task)
         elif event == "done":
-            self.log.info("source=%s status=%s repos=%d requests=%d seconds=%.1f%s", entry.source, entry.status,
-                          entry.seen, entry.requests, entry.seconds, f" error={entry.error!r}" if entry.error else "")
+            self.log.info(
+                "source=%s status=%s repos=%d requests=%d seconds=%.1f%s",
+                entry.source,
+                entry.status,
+                entry.seen,
+                entry.requests,
+                entry.seconds,
+                f" error={entry.error!r}" if entry.error else "",
+            )
 
 
 def _fail(message: str, code: int) -> NoReturn:

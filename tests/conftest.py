@@ -13,11 +13,11 @@ import httpx
 import pytest
 import uvicorn
 
-from pulse.index import IndexStore
-from pulse.web.server import uvicorn_config
-from pulse.core.settings import Settings
-from pulse.jobs.demo import DEMO_SNAPSHOT, read_jsonl
 from pulse.core.record import Repo
+from pulse.core.settings import Settings
+from pulse.index import IndexStore
+from pulse.jobs.demo import DEMO_SNAPSHOT, read_jsonl
+from pulse.web.server import uvicorn_config
 
 if TYPE_CHECKING:
     from tests.fake_github import FakeGitHub
@@ -42,7 +42,7 @@ class LiveServer:
         self.server = uvicorn.Server(config)
         self.thread = threading.Thread(target=self.server.run, daemon=True)
 
-    def __enter__(self) -> "LiveServer":
+    def __enter__(self) -> LiveServer:
         self.thread.start()
         deadline = time.monotonic() + 20
         while not self.server.started:
@@ -63,8 +63,13 @@ class LiveServer:
 def make_repo(id: int, name: str, owner: str = "Dorset-Council-UK", **fields) -> Repo:  # noqa: A002
     """A record with sensible defaults, for index and search tests."""
     values = dict(
-        id=id, owner=owner, name=name, url=f"https://github.com/{owner}/{name}",
-        source=f"github:{owner.lower()}", publisher="Dorset Council", publisher_type="local-government",
+        id=id,
+        owner=owner,
+        name=name,
+        url=f"https://github.com/{owner}/{name}",
+        source=f"github:{owner.lower()}",
+        publisher="Dorset Council",
+        publisher_type="local-government",
     )
     values.update(fields)
     return Repo(**values)
@@ -96,7 +101,7 @@ def demo_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LiveServer
 
 
 @pytest.fixture
-def github() -> Iterator["FakeGitHub"]:
+def github() -> Iterator[FakeGitHub]:
     """A fake api.github.com on 127.0.0.1 that the real PyGithub talks to."""
     from tests.fake_github import FakeGitHub
 
@@ -104,7 +109,7 @@ def github() -> Iterator["FakeGitHub"]:
         yield fake
 
 
-def github_env(fake: "FakeGitHub", **extra: str) -> dict[str, str]:
+def github_env(fake: FakeGitHub, **extra: str) -> dict[str, str]:
     """Environment pointing Pulse at a fake GitHub: no delay between requests, one retry."""
     env = {"GITHUB_API_URL": fake.url, "PULSE_GITHUB_REQUEST_INTERVAL": "0", "PULSE_GITHUB_RETRIES": "1"}
     env.update(extra)

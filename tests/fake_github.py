@@ -149,7 +149,7 @@ class _Server(ThreadingHTTPServer):
     daemon_threads = True
     # Keep-alive handler threads wait on idle client sockets; do not join them on close.
     block_on_close = False
-    fake: "FakeGitHub"
+    fake: FakeGitHub
 
 
 class _Handler(BaseHTTPRequestHandler):
@@ -237,11 +237,11 @@ class FakeGitHub:
         self._not_found = load_fixture("error_404_not_found.json")
 
     # ------------------------------------------------------------ lifecycle
-    def start(self) -> "FakeGitHub":
+    def start(self) -> FakeGitHub:
         """Bind 127.0.0.1 on a free port and serve in a daemon thread."""
         return self._start(0)
 
-    def _start(self, port: int) -> "FakeGitHub":
+    def _start(self, port: int) -> FakeGitHub:
         httpd = _Server(("127.0.0.1", port), _Handler)
         httpd.fake = self
         self._httpd = httpd
@@ -267,7 +267,7 @@ class FakeGitHub:
         if self._thread is not None:
             self._thread.join(timeout=5)
 
-    def __enter__(self) -> "FakeGitHub":
+    def __enter__(self) -> FakeGitHub:
         return self.start()
 
     def __exit__(self, *exc: object) -> None:
@@ -409,8 +409,9 @@ class FakeGitHub:
             }
             if languages is None:
                 languages = {} if empty or language is None else {language: 1000 + 37 * id % 50_000}
-            repo = _Repo(id, acct.login, name, fields, None if empty else data, readme_path, empty, languages, parent,
-                         files)
+            repo = _Repo(
+                id, acct.login, name, fields, None if empty else data, readme_path, empty, languages, parent, files
+            )
             self._repos[id] = repo
             self._by_name = None
             return self._list_item(repo)
@@ -589,10 +590,15 @@ class FakeGitHub:
         full.update(self._list_item(repo))
         if repo.parent:
             upstream_owner, upstream_name = repo.parent.split("/", 1)
-            upstream = {"id": 10_000_000 + len(repo.parent), "name": upstream_name, "full_name": repo.parent,
-                        "owner": {"login": upstream_owner, "type": "Organization"},
-                        "html_url": f"https://github.com/{repo.parent}", "fork": False,
-                        "url": f"{self.url}/repos/{repo.parent}"}
+            upstream = {
+                "id": 10_000_000 + len(repo.parent),
+                "name": upstream_name,
+                "full_name": repo.parent,
+                "owner": {"login": upstream_owner, "type": "Organization"},
+                "html_url": f"https://github.com/{repo.parent}",
+                "fork": False,
+                "url": f"{self.url}/repos/{repo.parent}",
+            }
             full["parent"] = full["source"] = upstream
         full["subscribers_count"] = repo.fields.get("subscribers_count", 0)
         full["network_count"] = repo.fields.get("network_count", repo.fields.get("forks_count", 0))
@@ -623,8 +629,15 @@ class FakeGitHub:
             company=None,
             location="United Kingdom",
         )
-        for k in ("billing_email", "plan", "total_private_repos", "owned_private_repos", "private_gists",
-                  "disk_usage", "collaborators"):
+        for k in (
+            "billing_email",
+            "plan",
+            "total_private_repos",
+            "owned_private_repos",
+            "private_gists",
+            "disk_usage",
+            "collaborators",
+        ):
             body.pop(k, None)  # only the org's owners see these
         if acct.type == "User":
             body["url"] = f"{self.url}/users/{acct.login}"
@@ -671,7 +684,9 @@ class FakeGitHub:
             self.requests.append(Request(method, path, query, lower))
         return path, query, lower
 
-    def handle(self, method: str, target: str, headers: dict[str, str], record: bool = True) -> tuple[int, dict[str, str], bytes]:
+    def handle(
+        self, method: str, target: str, headers: dict[str, str], record: bool = True
+    ) -> tuple[int, dict[str, str], bytes]:
         """Answer one request: (status, headers, body). Called from server threads."""
         parsed = urllib.parse.urlsplit(target)
         path = urllib.parse.unquote(parsed.path)
@@ -733,7 +748,7 @@ class FakeGitHub:
         self, req_headers: dict[str, str], hdrs: dict[str, str], raw: bytes, counted: bool
     ) -> tuple[int, dict[str, str], bytes]:
         """200 with an ETag, or 304 (not counted against the limit) when If-None-Match matches."""
-        etag = 'W/"%s"' % hashlib.sha256(raw).hexdigest()
+        etag = f'W/"{hashlib.sha256(raw).hexdigest()}"'
         hdrs["ETag"] = etag
         hdrs["Cache-Control"] = "private, max-age=60, s-maxage=60"
         hdrs["Vary"] = "Accept, Authorization, Cookie, X-GitHub-OTP"
@@ -746,9 +761,7 @@ class FakeGitHub:
         hdrs.update(self._rate_headers(counted))
         return 200, hdrs, raw
 
-    def _route(
-        self, path: str, query: dict[str, str], headers: dict[str, str]
-    ) -> tuple[int, Any, dict[str, str]]:
+    def _route(self, path: str, query: dict[str, str], headers: dict[str, str]) -> tuple[int, Any, dict[str, str]]:
         parts = [p for p in path.split("/") if p]
         nf = (404, self._not_found_body(), {})
         if parts == ["rate_limit"]:
@@ -808,7 +821,7 @@ class FakeGitHub:
 
     def _root_listing(self, repo: _Repo) -> list[dict[str, Any]]:
         """Root entries in the contents API's directory shape: README, LICENSE and ``files``."""
-        names = ([repo.readme_path] if repo.readme is not None and "/" not in repo.readme_path else [])
+        names = [repo.readme_path] if repo.readme is not None and "/" not in repo.readme_path else []
         names += ["LICENSE"] if repo.fields.get("license") else []
         names += list(repo.files)
         full_name, branch = f"{repo.owner}/{repo.name}", repo.fields.get("default_branch", "main")
@@ -818,10 +831,17 @@ class FakeGitHub:
             sha = git_blob_sha(name.encode())
             api = f"{self.url}/repos/{full_name}/contents/{name}?ref={branch}"
             entry = copy.deepcopy(self._entry_template)
-            entry.update(type="dir" if is_dir else "file", size=0 if is_dir else 100, name=name, path=name, sha=sha,
-                         url=api, git_url=f"{self.url}/repos/{full_name}/git/{'trees' if is_dir else 'blobs'}/{sha}",
-                         html_url=f"https://github.com/{full_name}/{'tree' if is_dir else 'blob'}/{branch}/{name}",
-                         download_url=None if is_dir else f"https://raw.githubusercontent.com/{full_name}/{branch}/{name}")
+            entry.update(
+                type="dir" if is_dir else "file",
+                size=0 if is_dir else 100,
+                name=name,
+                path=name,
+                sha=sha,
+                url=api,
+                git_url=f"{self.url}/repos/{full_name}/git/{'trees' if is_dir else 'blobs'}/{sha}",
+                html_url=f"https://github.com/{full_name}/{'tree' if is_dir else 'blob'}/{branch}/{name}",
+                download_url=None if is_dir else f"https://raw.githubusercontent.com/{full_name}/{branch}/{name}",
+            )
             entry["_links"] = {"self": api, "git": entry["git_url"], "html": entry["html_url"]}
             entries.append(entry)
         return entries
@@ -988,15 +1008,15 @@ def build_world(fake: FakeGitHub, orgs: int = 3, repos_per_org: int = 120, seed:
 def load_world(fake: FakeGitHub, path: Path) -> None:
     """Load a world file (YAML or JSON)::
 
-        orgs:
-          - login: camden-council
-            repos:
-              - name: bin-day
-                description: Find your bin day
-                topics: [waste]
-                readme: "# Bin day"
-        users:                      # optional, same shape
-          - login: some-dev
+    orgs:
+      - login: camden-council
+        repos:
+          - name: bin-day
+            description: Find your bin day
+            topics: [waste]
+            readme: "# Bin day"
+    users:                      # optional, same shape
+      - login: some-dev
     """
     text = path.read_text(encoding="utf-8")
     if path.suffix in (".yaml", ".yml"):

@@ -17,17 +17,22 @@ from typing import Any
 from urllib.parse import parse_qs, urlsplit
 
 import pytest
-
 from conftest import LiveServer, make_repo
-from pulse.index import IndexStore
+
 from pulse.core.settings import Settings
+from pulse.index import IndexStore
 
 ROOT = Path(__file__).resolve().parent.parent
 CHROMIUM = Path(os.environ.get("PULSE_CHROMIUM") or "/usr/bin/chromium")
 AXE_JS = ROOT / "node_modules" / "axe-core" / "axe.min.js"
 CHROMIUM_ARGS = [
-    "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
-    "--disable-background-networking", "--disable-component-update", "--disable-sync",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
 ]
 AXE_TAGS = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "wcag22aa"]
 TIMEOUT_MS = 10_000
@@ -156,8 +161,7 @@ def format_violations(url: str, violations: list[dict[str, Any]]) -> str:
 
 
 @pytest.mark.parametrize(("path", "status"), AXE_PAGES)
-def test_page_has_no_axe_violations(tab: Tab, demo_server: LiveServer, axe_path: Path, path: str,
-                                    status: int) -> None:
+def test_page_has_no_axe_violations(tab: Tab, demo_server: LiveServer, axe_path: Path, path: str, status: int) -> None:
     url = demo_server.url + path
     tab.goto(url, status)
     tab.page.add_script_tag(path=str(axe_path))
@@ -171,8 +175,9 @@ def test_page_has_no_axe_violations(tab: Tab, demo_server: LiveServer, axe_path:
 
 
 @pytest.mark.parametrize(("path", "status"), AXE_PAGES)
-def test_pages_keep_to_their_content_security_policy(browser: Any, demo_server: LiveServer, path: str,
-                                                     status: int) -> None:
+def test_pages_keep_to_their_content_security_policy(
+    browser: Any, demo_server: LiveServer, path: str, status: int
+) -> None:
     """With the policy enforced, nothing on a page is refused, and the stylesheet still applies."""
     tab = Tab(browser)
     try:
@@ -191,20 +196,29 @@ def test_focused_controls_stay_legible(tab: Tab, demo_server: LiveServer, axe_pa
     tab.goto(demo_server.url + "/search?q=council&publisher_type=local-government")
     page = tab.page
     page.add_script_tag(path=str(axe_path))
-    for selector in [".govuk-skip-link", ".govuk-generic-header__homepage-link", ".govuk-service-navigation__link",
-                     "#q", "form[role=search] button", ".pulse-filter-tag", ".facets nav a", ".results-list h2 a",
-                     ".govuk-pagination__link", ".govuk-footer__link"]:
+    for selector in [
+        ".govuk-skip-link",
+        ".govuk-generic-header__homepage-link",
+        ".govuk-service-navigation__link",
+        "#q",
+        "form[role=search] button",
+        ".pulse-filter-tag",
+        ".facets nav a",
+        ".results-list h2 a",
+        ".govuk-pagination__link",
+        ".govuk-footer__link",
+    ]:
         page.locator(selector).first.focus()
         results = page.evaluate(
             """async (sel) => await axe.run({include: [sel]},
                    {runOnly: {type: 'rule', values: ['color-contrast']}})""",
             selector,
         )
-        assert not results["violations"], format_violations(f"{selector} when focused",
-                                                            results["violations"])
+        assert not results["violations"], format_violations(f"{selector} when focused", results["violations"])
 
 
 # --- keyboard only ---------------------------------------------------------------------
+
 
 def test_keyboard_only_search_and_filter(tab: Tab, demo_server: LiveServer) -> None:
     page = tab.page
@@ -249,7 +263,7 @@ def test_keyboard_only_search_and_filter(tab: Tab, demo_server: LiveServer) -> N
     assert params.get("q") == ["drupal"], page.url
     filters = {k: v for k, v in params.items() if k not in {"q", "page", "sort"}}
     assert len(filters) == 1, f"expected one filter in {page.url}"
-    (name, [value]), = filters.items()
+    ((name, [value]),) = filters.items()
     assert result_total(page) == count, "the facet count must equal the filtered result count"
     assert page.locator(".active-filters a", has_text=f": {value}").count() == 1
     selected = page.locator('.facets a[aria-current="true"]')
@@ -270,9 +284,16 @@ def test_skip_link_is_hidden_until_focused(tab: Tab, demo_server: LiveServer) ->
     assert box is not None and box["x"] >= 0 and box["y"] >= 0 and box["width"] > 100 and box["height"] > 20, box
 
 
-REFLOW_PAGES = ["/", "/search?q=drupal", "/search?q=drupal&publisher=Essex+County+Council",
-                "/search?q=zzzzqqq", "/repos/alphagov/govuk-frontend", "/repos/nobody/nothing-here",
-                "/publishers", "/publishers/localgovdrupal"]
+REFLOW_PAGES = [
+    "/",
+    "/search?q=drupal",
+    "/search?q=drupal&publisher=Essex+County+Council",
+    "/search?q=zzzzqqq",
+    "/repos/alphagov/govuk-frontend",
+    "/repos/nobody/nothing-here",
+    "/publishers",
+    "/publishers/localgovdrupal",
+]
 
 
 def test_pages_reflow_at_320_css_pixels(browser: Any, demo_server: LiveServer) -> None:
@@ -293,6 +314,7 @@ def test_pages_reflow_at_320_css_pixels(browser: Any, demo_server: LiveServer) -
 
 
 # --- without JavaScript ------------------------------------------------------------
+
 
 def test_search_works_without_javascript(browser: Any, demo_server: LiveServer) -> None:
     tab = Tab(browser, java_script_enabled=False)
@@ -349,17 +371,20 @@ def hostile_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LiveSer
     settings = Settings.from_env({}, data_dir=tmp_path_factory.mktemp("hostile-data"))
     store = IndexStore(settings.index_dir)
     try:
-        store.add_records([
-            make_repo(
-                1, "hostile-planning",
-                description=f"Planning {PAYLOADS}",
-                topics=("planning", "<script>window.__xss=1</script>", '<img src=x onerror="window.__xss=1">'),
-                homepage="javascript:window.__xss=1",
-                language="<b>PHP</b>",
-                readme=HOSTILE_README,
-            ),
-            make_repo(2, "plain-planning", description="An ordinary planning search."),
-        ])
+        store.add_records(
+            [
+                make_repo(
+                    1,
+                    "hostile-planning",
+                    description=f"Planning {PAYLOADS}",
+                    topics=("planning", "<script>window.__xss=1</script>", '<img src=x onerror="window.__xss=1">'),
+                    homepage="javascript:window.__xss=1",
+                    language="<b>PHP</b>",
+                    readme=HOSTILE_README,
+                ),
+                make_repo(2, "plain-planning", description="An ordinary planning search."),
+            ]
+        )
     finally:
         store.close()
     with LiveServer(settings, demo=False) as server:
@@ -391,14 +416,17 @@ def assert_no_injection(tab: Tab, url: str) -> None:
     assert not found, f"dangerous markup in the DOM of {url}: {found}"
 
 
-@pytest.mark.parametrize("path", [
-    "/search?q=planning",
-    "/search?q=hostile",
-    "/search?topic=%3Cscript%3Ewindow.__xss%3D1%3C%2Fscript%3E",
-    "/search?q=%3Cscript%3Ewindow.__xss%3D1%3C%2Fscript%3E%3Cimg+src%3Dx+onerror%3Dwindow.__xss%3D1%3E",
-    "/repos/Dorset-Council-UK/hostile-planning",
-    "/repos/%3Cimg%20src%3Dx%20onerror%3Dwindow.__xss%3D1%3E/x",
-])
+@pytest.mark.parametrize(
+    "path",
+    [
+        "/search?q=planning",
+        "/search?q=hostile",
+        "/search?topic=%3Cscript%3Ewindow.__xss%3D1%3C%2Fscript%3E",
+        "/search?q=%3Cscript%3Ewindow.__xss%3D1%3C%2Fscript%3E%3Cimg+src%3Dx+onerror%3Dwindow.__xss%3D1%3E",
+        "/repos/Dorset-Council-UK/hostile-planning",
+        "/repos/%3Cimg%20src%3Dx%20onerror%3Dwindow.__xss%3D1%3E/x",
+    ],
+)
 def test_stored_and_reflected_markup_is_inert(tab: Tab, hostile_server: LiveServer, path: str) -> None:
     url = hostile_server.url + path
     status = 404 if path.startswith("/repos/%3C") else 200

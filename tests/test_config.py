@@ -6,10 +6,9 @@ from pathlib import Path
 
 import pytest
 
-from pulse.core.sources import DEFAULT_SOURCES, load_sources, parse_sources
-
-from pulse.core.settings import Settings
 from pulse.core.errors import ConfigError
+from pulse.core.settings import Settings
+from pulse.core.sources import DEFAULT_SOURCES, load_sources, parse_sources
 
 MINIMAL = """\
 publishers:
@@ -24,13 +23,21 @@ def test_minimal_form_parses() -> None:
     (publisher,) = parse_sources(MINIMAL)
     assert publisher.name == "Dorset Council"
     assert publisher.type == "local-government"
-    assert [(s.kind, s.target, s.key) for s in publisher.sources] == [("github", "Dorset-Council-UK", "github:dorset-council-uk")]
+    assert [(s.kind, s.target, s.key) for s in publisher.sources] == [
+        ("github", "Dorset-Council-UK", "github:dorset-council-uk")
+    ]
 
 
 def test_shipped_sources_file_is_valid_and_realistic() -> None:
     publishers = load_sources(DEFAULT_SOURCES)
     assert len(publishers) > 50
-    assert {p.type for p in publishers} == {"local-government", "central-government", "health", "devolved", "other-public"}
+    assert {p.type for p in publishers} == {
+        "local-government",
+        "central-government",
+        "health",
+        "devolved",
+        "other-public",
+    }
     assert any(s.target == "Dorset-Council-UK" for p in publishers for s in p.sources)
 
 
@@ -43,8 +50,12 @@ def test_shipped_sources_file_is_valid_and_realistic() -> None:
         (MINIMAL.replace("Dorset-Council-UK", "not a login!"), 5, "publishers[0].sources[0].github", "not a valid"),
         (MINIMAL.replace("sources:", "sorces:"), 4, "publishers[0].sorces", "unknown key"),
         (MINIMAL.replace("name: Dorset Council", "name:"), 2, "publishers[0].name", "non-empty text"),
-        (MINIMAL + "  - name: Dorset again\n    type: health\n    sources:\n      - github: dorset-council-uk\n",
-         6, "publishers[1].sources[0].github", "already listed"),
+        (
+            MINIMAL + "  - name: Dorset again\n    type: health\n    sources:\n      - github: dorset-council-uk\n",
+            6,
+            "publishers[1].sources[0].github",
+            "already listed",
+        ),
         ("publishers:\n  - name: [unclosed\n", 3, "(syntax)", "not valid YAML"),
         ("publishers: {}\n", 1, "publishers", "expected a list"),
         ("", None, "publishers", "empty"),
@@ -66,8 +77,9 @@ def test_missing_file_is_a_config_error(tmp_path: Path) -> None:
 
 
 def test_settings_come_from_an_injected_environment(tmp_path: Path) -> None:
-    settings = Settings.from_env({"PULSE_DATA_DIR": str(tmp_path), "GITHUB_API_URL": "http://127.0.0.1:9/",
-                                  "GITHUB_TOKEN": "ghp_secret"})
+    settings = Settings.from_env(
+        {"PULSE_DATA_DIR": str(tmp_path), "GITHUB_API_URL": "http://127.0.0.1:9/", "GITHUB_TOKEN": "ghp_secret"}
+    )
     assert settings.data_dir == tmp_path
     assert settings.github_api_url == "http://127.0.0.1:9"
     assert "ghp_secret" not in repr(settings)

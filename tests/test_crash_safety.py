@@ -18,8 +18,8 @@ from pathlib import Path
 import httpx
 import pytest
 
-from pulse.index import IndexStore
 from pulse.core.settings import Settings
+from pulse.index import IndexStore
 from pulse.jobs.lock import harvest_lock
 from tests.conftest import free_port, github_env, make_repo
 from tests.fake_github import FakeGitHub
@@ -80,8 +80,9 @@ def test_sigkill_at_any_point_leaves_the_previous_index_and_the_next_run_complet
 
     for point in ("before-commit", "after-commit"):
         github.set_rate_limit(5000)  # many harvests in a row: give each a fresh hour of quota
-        run = pulse("harvest", "--sources", str(sources), "--data-dir", str(data_dir),
-                    env={**env, "PULSE_TEST_PAUSE_AT": point})
+        run = pulse(
+            "harvest", "--sources", str(sources), "--data-dir", str(data_dir), env={**env, "PULSE_TEST_PAUSE_AT": point}
+        )
         assert run.stdout is not None
         assert run.stdout.readline().strip() == f"PAUSED AT {point}"
         run.send_signal(signal.SIGKILL)
@@ -144,7 +145,9 @@ def test_export_then_import_moves_the_catalogue(github: FakeGitHub, tmp_path: Pa
     sources = tmp_path / "sources.yaml"
     sources.write_text(SOURCES)
     source_dir, target_dir, export = tmp_path / "a", tmp_path / "b", tmp_path / "catalogue.jsonl"
-    assert pulse("harvest", "--sources", str(sources), "--data-dir", str(source_dir), env=github_env(github)).wait(60) == 0
+    assert (
+        pulse("harvest", "--sources", str(sources), "--data-dir", str(source_dir), env=github_env(github)).wait(60) == 0
+    )
     assert pulse("export", "-o", str(export), "--data-dir", str(source_dir), env={}).wait(60) == 0
     assert len(export.read_text().splitlines()) == 10
     importing = pulse("import", str(export), "--data-dir", str(target_dir), env={})
@@ -193,8 +196,9 @@ def test_a_separate_server_keeps_answering_through_commits(tmp_path: Path) -> No
         for thread in threads:
             thread.start()
         for commit in range(1, 6):  # five commits, each adding 100 matching repos
-            writer.add_records([make_repo(1000 * commit + i, f"road-{commit}-{i}", description="road maintenance")
-                                for i in range(100)])
+            writer.add_records(
+                [make_repo(1000 * commit + i, f"road-{commit}-{i}", description="road maintenance") for i in range(100)]
+            )
             time.sleep(0.3)
         stop.set()
         for thread in threads:

@@ -33,8 +33,7 @@ def proxied(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[str, Liv
             pytest.fail("CI is set, so nginx must be installed (apt-get install -y nginx)", pytrace=False)
         pytest.skip("nginx is not installed (apt-get install -y nginx)")
     work = tmp_path_factory.mktemp("nginx")
-    settings = Settings.from_env({"PULSE_BASE_URL": "https://pulse.example.gov.uk"},
-                                 data_dir=work / "data")
+    settings = Settings.from_env({"PULSE_BASE_URL": "https://pulse.example.gov.uk"}, data_dir=work / "data")
     with LiveServer(settings) as app:
         listen = free_port()
         site = NGINX_CONF.read_text()
@@ -46,12 +45,17 @@ def proxied(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[str, Liv
             f"pid {work}/nginx.pid;\nerror_log {work}/error.log warn;\nevents {{}}\n"
             f"http {{\n  access_log off;\n  client_body_temp_path {work}/body;\n  proxy_temp_path {work}/proxy;\n"
             f"  fastcgi_temp_path {work}/fcgi;\n  uwsgi_temp_path {work}/uwsgi;\n  scgi_temp_path {work}/scgi;\n"
-            f"  include {work}/pulse.conf;\n}}\n")
-        check = subprocess.run([NGINX, "-t", "-p", str(work), "-c", str(work / "nginx.conf")],
-                               capture_output=True, text=True)
+            f"  include {work}/pulse.conf;\n}}\n"
+        )
+        check = subprocess.run(
+            [NGINX, "-t", "-p", str(work), "-c", str(work / "nginx.conf")], capture_output=True, text=True
+        )
         assert check.returncode == 0, check.stderr
-        nginx = subprocess.Popen([NGINX, "-p", str(work), "-c", str(work / "nginx.conf"), "-g", "daemon off;"],
-                                 stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+        nginx = subprocess.Popen(
+            [NGINX, "-p", str(work), "-c", str(work / "nginx.conf"), "-g", "daemon off;"],
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.PIPE,
+        )
         deadline = time.monotonic() + 10
         while True:
             try:
@@ -59,7 +63,7 @@ def proxied(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[str, Liv
                 break
             except OSError:
                 if time.monotonic() > deadline or nginx.poll() is not None:
-                    raise RuntimeError(f"nginx did not start: {nginx.stderr.read() if nginx.stderr else ''}")
+                    raise RuntimeError(f"nginx did not start: {nginx.stderr.read() if nginx.stderr else ''}") from None
                 time.sleep(0.05)
         try:
             yield f"http://127.0.0.1:{listen}", app

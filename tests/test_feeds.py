@@ -8,18 +8,18 @@ import json
 import random
 import xml.etree.ElementTree as ET
 from collections.abc import Iterator
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from urllib.parse import parse_qsl, urlsplit
 
 import httpx
 import pytest
 
+from pulse.core.record import Repo
+from pulse.core.settings import Settings
 from pulse.index import IndexStore
 from pulse.web import downloads
-from pulse.core.settings import Settings
 from pulse.web.downloads import CSV_COLUMNS
-from pulse.core.record import Repo
 from tests.conftest import LiveServer, make_repo
 
 A = "{http://www.w3.org/2005/Atom}"
@@ -36,19 +36,49 @@ def serve(tmp_path: Path, records: list[Repo]) -> LiveServer:
 
 def waste_records() -> list[Repo]:
     return [
-        make_repo(1, "bins", description=f"Bin and waste days {HOSTILE}", topics=("waste", "bins"),
-                  created_at="2024-05-01T10:00:00Z", pushed_at="2024-05-02T10:00:00Z", language="C#"),
-        make_repo(2, "recycling", description="Waste recycling centres", created_at="2024-06-01T10:00:00Z",
-                  pushed_at="2024-06-02T10:00:00Z", licence="MIT"),
+        make_repo(
+            1,
+            "bins",
+            description=f"Bin and waste days {HOSTILE}",
+            topics=("waste", "bins"),
+            created_at="2024-05-01T10:00:00Z",
+            pushed_at="2024-05-02T10:00:00Z",
+            language="C#",
+        ),
+        make_repo(
+            2,
+            "recycling",
+            description="Waste recycling centres",
+            created_at="2024-06-01T10:00:00Z",
+            pushed_at="2024-06-02T10:00:00Z",
+            licence="MIT",
+        ),
         make_repo(3, "no-created", description="Waste collection API", pushed_at="2024-07-01T10:00:00Z"),
-        make_repo(4, "old-but-busy", description="Waste permits", created_at="2023-01-01T10:00:00Z",
-                  pushed_at="2024-08-01T10:00:00Z"),
+        make_repo(
+            4,
+            "old-but-busy",
+            description="Waste permits",
+            created_at="2023-01-01T10:00:00Z",
+            pushed_at="2024-08-01T10:00:00Z",
+        ),
         make_repo(5, "undated", description="Waste map", harvested_at="2024-01-01T00:00:00Z"),
-        make_repo(6, "planning", description="Planning applications", created_at="2024-09-01T10:00:00Z",
-                  pushed_at="2024-09-01T10:00:00Z"),
-        make_repo(7, "a&b<c>", owner="Cyngor-Gwynedd", publisher="Cyngor Gwynedd & <Co>", topics=("waste",),
-                  description="Gwastraff — waste in Welsh", created_at="2024-02-01T10:00:00Z",
-                  pushed_at="2024-02-01T10:00:00Z"),
+        make_repo(
+            6,
+            "planning",
+            description="Planning applications",
+            created_at="2024-09-01T10:00:00Z",
+            pushed_at="2024-09-01T10:00:00Z",
+        ),
+        make_repo(
+            7,
+            "a&b<c>",
+            owner="Cyngor-Gwynedd",
+            publisher="Cyngor Gwynedd & <Co>",
+            topics=("waste",),
+            description="Gwastraff — waste in Welsh",
+            created_at="2024-02-01T10:00:00Z",
+            pushed_at="2024-02-01T10:00:00Z",
+        ),
     ]
 
 
@@ -69,6 +99,7 @@ def atom(response: httpx.Response) -> ET.Element:
 
 def assert_valid_atom(feed: ET.Element) -> None:
     """RFC 4287's must-haves (section 4.1.1 and 4.1.2)."""
+
     def one(parent: ET.Element, tag: str) -> ET.Element:
         found = parent.findall(f"{A}{tag}")
         assert len(found) == 1, f"{parent.tag} needs exactly one {tag}"
@@ -112,8 +143,12 @@ def test_feed_is_atom_newest_first_and_escaped(waste_server: LiveServer) -> None
     assert_valid_atom(feed)
     # Created, else pushed, else harvested: newest first. Busy but old (2023) comes last.
     assert titles(feed) == [
-        "Dorset-Council-UK/no-created", "Dorset-Council-UK/recycling", "Dorset-Council-UK/bins",
-        "Cyngor-Gwynedd/a&b<c>", "Dorset-Council-UK/undated", "Dorset-Council-UK/old-but-busy",
+        "Dorset-Council-UK/no-created",
+        "Dorset-Council-UK/recycling",
+        "Dorset-Council-UK/bins",
+        "Cyngor-Gwynedd/a&b<c>",
+        "Dorset-Council-UK/undated",
+        "Dorset-Council-UK/old-but-busy",
     ]
     assert feed.findtext(f"{A}updated") == "2024-07-01T10:00:00Z"
     bins = next(e for e in feed.findall(f"{A}entry") if e.findtext(f"{A}title") == "Dorset-Council-UK/bins")
@@ -167,14 +202,20 @@ def test_feed_on_the_demo_catalogue_has_no_dates_but_is_valid(demo_server: LiveS
 
 def test_feed_keeps_the_50_newest_of_many(tmp_path: Path) -> None:
     rng = random.Random(7)
-    start = datetime(2019, 1, 1, tzinfo=timezone.utc)
+    start = datetime(2019, 1, 1, tzinfo=UTC)
     records = []
     for n in range(400):
         created = start + timedelta(minutes=rng.randrange(3_000_000))
         pushed = created + timedelta(minutes=rng.randrange(0, 500_000))
-        records.append(make_repo(1000 + n, f"repo-{n}", description="shared code",
-                                 created_at=created.strftime("%Y-%m-%dT%H:%M:%SZ"),
-                                 pushed_at=pushed.strftime("%Y-%m-%dT%H:%M:%SZ")))
+        records.append(
+            make_repo(
+                1000 + n,
+                f"repo-{n}",
+                description="shared code",
+                created_at=created.strftime("%Y-%m-%dT%H:%M:%SZ"),
+                pushed_at=pushed.strftime("%Y-%m-%dT%H:%M:%SZ"),
+            )
+        )
     expected = sorted(records, key=lambda r: r.created_at, reverse=True)[:50]
     with serve(tmp_path, records) as server:
         feed = atom(server.get("/feeds/search.atom", params={"q": "shared"}))
@@ -196,10 +237,25 @@ def read_csv(response: httpx.Response) -> list[dict[str, str]]:
 
 def test_csv_quotes_awkward_text_and_neutralises_formulas(tmp_path: Path) -> None:
     records = [
-        make_repo(1, "awkward", description='Commas, "quotes"\nand a new line, ünïcödé ŵ', topics=("a", "b-c"),
-                  language="=HYPERLINK(\"http://evil\",\"x\")", stars=3, archived=True),
-        make_repo(2, "formulas", description="+SUM(1,2)", language="-1+1", licence="@cmd", topics=("\tTAB",),
-                  publisher="\rCR Council", homepage="=HYPERLINK(\"http://evil\")"),
+        make_repo(
+            1,
+            "awkward",
+            description='Commas, "quotes"\nand a new line, ünïcödé ŵ',
+            topics=("a", "b-c"),
+            language='=HYPERLINK("http://evil","x")',
+            stars=3,
+            archived=True,
+        ),
+        make_repo(
+            2,
+            "formulas",
+            description="+SUM(1,2)",
+            language="-1+1",
+            licence="@cmd",
+            topics=("\tTAB",),
+            publisher="\rCR Council",
+            homepage='=HYPERLINK("http://evil")',
+        ),
         make_repo(3, "plain", description="a - b = c", fork=True),
     ]
     with serve(tmp_path, records) as server:
@@ -211,7 +267,7 @@ def test_csv_quotes_awkward_text_and_neutralises_formulas(tmp_path: Path) -> Non
     awkward = rows["awkward"]
     assert awkward["description"] == 'Commas, "quotes"\nand a new line, ünïcödé ŵ'
     assert awkward["topics"] == "a;b-c"
-    assert awkward["language"] == "'=HYPERLINK(\"http://evil\",\"x\")"
+    assert awkward["language"] == '\'=HYPERLINK("http://evil","x")'
     assert (awkward["stars"], awkward["archived"], awkward["fork"]) == ("3", "true", "false")
     assert awkward["full_name"] == "Dorset-Council-UK/awkward" and awkward["id"] == "1"
     formulas = rows["formulas"]
@@ -223,7 +279,7 @@ def test_csv_quotes_awkward_text_and_neutralises_formulas(tmp_path: Path) -> Non
 
 
 def test_json_download_is_the_records_unaltered(tmp_path: Path) -> None:
-    records = [make_repo(1, "formulas", description="=1+1 \"quoted\" ŵ", topics=("x",))]
+    records = [make_repo(1, "formulas", description='=1+1 "quoted" ŵ', topics=("x",))]
     with serve(tmp_path, records) as server:
         response = server.get("/downloads/search.json")
     assert response.status_code == 200
@@ -252,12 +308,15 @@ def api_pages(server: LiveServer, params: list[tuple[str, str]]) -> tuple[int, l
         page += 1
 
 
-@pytest.mark.parametrize("params", [
-    [("q", "bin")],
-    [("q", "council"), ("sort", "stars")],
-    [("publisher_type", "local-government"), ("language", "PHP"), ("language", "C#")],
-    [("q", '"design system" OR planning'), ("sort", "updated")],
-])
+@pytest.mark.parametrize(
+    "params",
+    [
+        [("q", "bin")],
+        [("q", "council"), ("sort", "stars")],
+        [("publisher_type", "local-government"), ("language", "PHP"), ("language", "C#")],
+        [("q", '"design system" OR planning'), ("sort", "updated")],
+    ],
+)
 def test_search_downloads_match_the_api(demo_server: LiveServer, params: list[tuple[str, str]]) -> None:
     total, results = api_pages(demo_server, params)
     assert total > 0
@@ -272,8 +331,12 @@ def test_downloads_page_through_every_match_in_chunks(demo_server: LiveServer, m
     monkeypatch.setattr(downloads, "CHUNK", 7)  # 18 search() calls for the demo's 120
     monkeypatch.setattr(downloads, "FLUSH_BYTES", 100)  # and many small response chunks
     _, everything = api_pages(demo_server, [("sort", "stars")])
-    with httpx.stream("GET", demo_server.url + "/downloads/search.json", params={"sort": "stars"},
-                      headers={"Accept-Encoding": "identity"}) as response:
+    with httpx.stream(
+        "GET",
+        demo_server.url + "/downloads/search.json",
+        params={"sort": "stars"},
+        headers={"Accept-Encoding": "identity"},
+    ) as response:
         assert response.headers.get("transfer-encoding") == "chunked"  # streamed, not built whole
         chunks = list(response.iter_raw())
     assert len(chunks) > 10
@@ -281,16 +344,18 @@ def test_downloads_page_through_every_match_in_chunks(demo_server: LiveServer, m
     assert [r["id"] for r in downloaded] == [r["id"] for r in everything]
 
 
-def test_word_search_downloads_stop_at_the_result_window(demo_server: LiveServer,
-                                                          monkeypatch: pytest.MonkeyPatch) -> None:
+def test_word_search_downloads_stop_at_the_result_window(
+    demo_server: LiveServer, monkeypatch: pytest.MonkeyPatch
+) -> None:
     monkeypatch.setattr(downloads, "MAX_RESULT_WINDOW", 5)
     monkeypatch.setattr(downloads, "CHUNK", 3)
     assert len(demo_server.get("/downloads/search.json", params={"q": "council OR data"}).json()) == 5
     assert len(demo_server.get("/downloads/search.json", params={"sort": "stars"}).json()) == 120  # no words: all
 
 
-def test_a_client_that_leaves_early_does_not_stop_the_service(demo_server: LiveServer,
-                                                               monkeypatch: pytest.MonkeyPatch) -> None:
+def test_a_client_that_leaves_early_does_not_stop_the_service(
+    demo_server: LiveServer, monkeypatch: pytest.MonkeyPatch
+) -> None:
     monkeypatch.setattr(downloads, "CHUNK", 2)
     monkeypatch.setattr(downloads, "FLUSH_BYTES", 50)
     for _ in range(downloads.MAX_DOWNLOADS + 2):  # more than the reader threads
@@ -302,6 +367,8 @@ def test_a_client_that_leaves_early_does_not_stop_the_service(demo_server: LiveS
 def test_download_filenames_and_bad_parameters(demo_server: LiveServer) -> None:
     response = demo_server.get("/downloads/search.csv", params={"q": "Bin collection!", "language": "C#"})
     disposition = response.headers["content-disposition"]
-    assert disposition.startswith('attachment; filename="pulse-search-bin-collection-') and disposition.endswith('.csv"')
+    assert disposition.startswith('attachment; filename="pulse-search-bin-collection-') and disposition.endswith(
+        '.csv"'
+    )
     bad = demo_server.get("/downloads/search.json", params={"sort": "sideways"})
     assert bad.status_code == 400 and "Unknown sort" in bad.text

@@ -51,12 +51,11 @@ import pytest
 from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 
-from pulse.index import IndexStore
-from pulse.core.settings import Settings
-from pulse.jobs.demo import DEMO_SNAPSHOT, read_jsonl
-from pulse.core.vocabulary import FILTERS, SORTS
 from pulse.core.record import Repo
-from pulse.core.vocabulary import PUBLISHER_TYPES
+from pulse.core.settings import Settings
+from pulse.core.vocabulary import FILTERS, PUBLISHER_TYPES, SORTS
+from pulse.index import IndexStore
+from pulse.jobs.demo import DEMO_SNAPSHOT, read_jsonl
 from tests.conftest import LiveServer
 
 HANG_SECONDS = 2.0
@@ -72,8 +71,12 @@ def fuzz_settings(max_examples: int) -> Callable[[Callable[..., None]], Callable
         derandomize=True,
         database=None,
         print_blob=False,
-        suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow,
-                               HealthCheck.data_too_large, HealthCheck.large_base_example],
+        suppress_health_check=[
+            HealthCheck.function_scoped_fixture,
+            HealthCheck.too_slow,
+            HealthCheck.data_too_large,
+            HealthCheck.large_base_example,
+        ],
     )
 
 
@@ -82,8 +85,22 @@ def fuzz_settings(max_examples: int) -> Callable[[Callable[..., None]], Callable
 # The site has no JavaScript at all (see the accessibility statement), so any of these in a
 # page can only have come from data or from the request.
 FORBIDDEN_TAGS = frozenset({"script", "iframe", "frame", "object", "embed", "applet", "base"})
-URL_ATTRIBUTES = frozenset({"href", "src", "action", "formaction", "poster", "background", "cite",
-                            "longdesc", "xlink:href", "ping", "data", "srcset"})
+URL_ATTRIBUTES = frozenset(
+    {
+        "href",
+        "src",
+        "action",
+        "formaction",
+        "poster",
+        "background",
+        "cite",
+        "longdesc",
+        "xlink:href",
+        "ping",
+        "data",
+        "srcset",
+    }
+)
 BAD_SCHEMES = ("javascript:", "vbscript:", "data:")
 # Literal markup that must never reach an HTML or Atom body unescaped (compared lower-cased).
 NEEDLES = ("<x-fuzz", "<script", "<img src=x onerror", "<svg onload")
@@ -234,8 +251,9 @@ class Probe:
     def __post_init__(self) -> None:
         # No keep-alive: after a 500 the server drops the connection, and a pooled connection
         # reused by the next example would fail with a reset that is not that example's fault.
-        self.client = httpx.Client(base_url=self.base_url, timeout=HANG_SECONDS,
-                                   limits=httpx.Limits(max_keepalive_connections=0))
+        self.client = httpx.Client(
+            base_url=self.base_url, timeout=HANG_SECONDS, limits=httpx.Limits(max_keepalive_connections=0)
+        )
 
     def get(self, url: str, params: Params | None = None, sent: Sequence[str] = ()) -> Answer:
         """GET `url` (a path, optionally with a raw query string) and check the answer."""
@@ -248,8 +266,12 @@ class Probe:
         except httpx.TimeoutException:
             seconds = time.monotonic() - start
             self._time(seconds, shown)
-            return Answer(shown, seconds, None,
-                          [f"GET {shown}: no answer within {HANG_SECONDS} s (gave up after {seconds:.2f} s)"])
+            return Answer(
+                shown,
+                seconds,
+                None,
+                [f"GET {shown}: no answer within {HANG_SECONDS} s (gave up after {seconds:.2f} s)"],
+            )
         except httpx.TransportError as exc:
             seconds = time.monotonic() - start
             return Answer(shown, seconds, None, [f"GET {shown}: connection error {type(exc).__name__}: {exc}"])
@@ -268,8 +290,10 @@ class Probe:
 
     def close(self) -> None:
         self.client.close()
-        print(f"\n[fuzz] {self.test_name}: {self.count} requests, slowest {self.slowest:.3f} s: "
-              f"GET {self.slowest_url[:300]}")
+        print(
+            f"\n[fuzz] {self.test_name}: {self.count} requests, slowest {self.slowest:.3f} s: "
+            f"GET {self.slowest_url[:300]}"
+        )
 
 
 def open_probe(base_url: str, request: pytest.FixtureRequest) -> Iterator[Probe]:
@@ -317,13 +341,90 @@ MARKERS = (
     "javascript:alert('xfz')",
 )
 QUERY_SYNTAX = (
-    "AND", "OR", "NOT", "REQUIRE", "ANDMAYBE", "ANDNOT", "and", "or", "not", "&&", "||", "!", "+", "-",
-    '"', '""', '"council data"', '"open', 'source"', "(", ")", "()", "((", "))", "[", "]", "{", "}",
-    "[a TO z]", "{a TO z}", "[* TO *]", "[a TO]", "[TO b]", "*", "?", "**", "data*", "*ata", "te?t", "*:*",
-    "~", "flood~", "flodding~2", '"open data"~5', "^", "council^5", "data^0", "^^", "name:drupal",
-    "description:<x-fuzz>", "readme_excerpt:x", "readme:x", "id:1", "source:demo*", "topic:", ":", "::",
-    "/.*/", "/[a-z]+/", "/(a+)+$/", "/", "\\", "\\\\", "'", "%", "_", "&", ";", ",", "=", "<", ">", "#",
-    "the", "a", "of", "council", "data", "bin", "waste", "freedom of information", "FOI", "SEND", "nhs",
+    "AND",
+    "OR",
+    "NOT",
+    "REQUIRE",
+    "ANDMAYBE",
+    "ANDNOT",
+    "and",
+    "or",
+    "not",
+    "&&",
+    "||",
+    "!",
+    "+",
+    "-",
+    '"',
+    '""',
+    '"council data"',
+    '"open',
+    'source"',
+    "(",
+    ")",
+    "()",
+    "((",
+    "))",
+    "[",
+    "]",
+    "{",
+    "}",
+    "[a TO z]",
+    "{a TO z}",
+    "[* TO *]",
+    "[a TO]",
+    "[TO b]",
+    "*",
+    "?",
+    "**",
+    "data*",
+    "*ata",
+    "te?t",
+    "*:*",
+    "~",
+    "flood~",
+    "flodding~2",
+    '"open data"~5',
+    "^",
+    "council^5",
+    "data^0",
+    "^^",
+    "name:drupal",
+    "description:<x-fuzz>",
+    "readme_excerpt:x",
+    "readme:x",
+    "id:1",
+    "source:demo*",
+    "topic:",
+    ":",
+    "::",
+    "/.*/",
+    "/[a-z]+/",
+    "/(a+)+$/",
+    "/",
+    "\\",
+    "\\\\",
+    "'",
+    "%",
+    "_",
+    "&",
+    ";",
+    ",",
+    "=",
+    "<",
+    ">",
+    "#",
+    "the",
+    "a",
+    "of",
+    "council",
+    "data",
+    "bin",
+    "waste",
+    "freedom of information",
+    "FOI",
+    "SEND",
+    "nhs",
 )
 PARAM_NAMES = ("q", *FILTER_PARAMS, "page", "per_page", "sort", "type", "format", "callback", "q[]", "")
 
@@ -340,31 +441,65 @@ def with_marker(around: int) -> st.SearchStrategy[str]:
 
 OPERATORS = ("NOT", "AND", "OR", "REQUIRE", "ANDMAYBE", "ANDNOT", "(", ")", '"')
 syntax_query: st.SearchStrategy[str] = st.tuples(
-    st.lists(st.one_of(st.sampled_from(QUERY_SYNTAX), st.sampled_from(DEMO_WORDS), st.sampled_from(MARKERS)),
-             max_size=40),
+    st.lists(
+        st.one_of(st.sampled_from(QUERY_SYNTAX), st.sampled_from(DEMO_WORDS), st.sampled_from(MARKERS)), max_size=40
+    ),
     st.sampled_from((" ", "", "  ", "\t", "\n")),
 ).map(lambda parts_sep: parts_sep[1].join(parts_sep[0]))
 # Short runs of operators around a few words: where the query parser's corner cases are.
 operator_run: st.SearchStrategy[str] = st.lists(
     st.one_of(st.sampled_from(OPERATORS), st.sampled_from(("a", "data", "council", "the", "bin"))),
-    min_size=1, max_size=6,
+    min_size=1,
+    max_size=6,
 ).map(" ".join)
 repeated_word: st.SearchStrategy[str] = st.tuples(
     st.sampled_from(("the", "a", "data", "council", "NOT", "REQUIRE", "(", '"', "*", "bin", "x~")),
     st.integers(1, 200),
 ).map(lambda word_count: " ".join([word_count[0]] * word_count[1]))
 QUERY: st.SearchStrategy[str] = st.one_of(
-    any_text(600), syntax_query, operator_run, repeated_word, with_marker(40), st.sampled_from(DEMO_WORDS),
+    any_text(600),
+    syntax_query,
+    operator_run,
+    repeated_word,
+    with_marker(40),
+    st.sampled_from(DEMO_WORDS),
 )
 INT_LIKE: st.SearchStrategy[str] = st.one_of(
     st.integers(-5, 120).map(str),
     st.integers(-(10**40), 10**40).map(str),
-    st.sampled_from(("", " ", "abc", "1.5", "1e3", "0x10", "+5", "-0", "00", "1_000", " 7 ", "٣", "５",
-                     "NaN", "inf", "-inf", "9" * 4301, "-" + "9" * 60, "\x00", "1\x00", "<x-fuzz>")),
+    st.sampled_from(
+        (
+            "",
+            " ",
+            "abc",
+            "1.5",
+            "1e3",
+            "0x10",
+            "+5",
+            "-0",
+            "00",
+            "1_000",
+            " 7 ",
+            "٣",
+            "５",
+            "NaN",
+            "inf",
+            "-inf",
+            "9" * 4301,
+            "-" + "9" * 60,
+            "\x00",
+            "1\x00",
+            "<x-fuzz>",
+        )
+    ),
     any_text(20),
 )
-SORT: st.SearchStrategy[str] = st.one_of(st.sampled_from(SORTS), st.sampled_from(MARKERS), any_text(40),
-                                         st.sampled_from(("STARS", " stars", "stars ", "-stars", "relevance,stars")))
+SORT: st.SearchStrategy[str] = st.one_of(
+    st.sampled_from(SORTS),
+    st.sampled_from(MARKERS),
+    any_text(40),
+    st.sampled_from(("STARS", " stars", "stars ", "-stars", "relevance,stars")),
+)
 
 
 def filter_value(name: str) -> st.SearchStrategy[str]:
@@ -385,7 +520,8 @@ def filter_values(name: str) -> st.SearchStrategy[list[str]]:
 
 
 unknown_param: st.SearchStrategy[tuple[str, str]] = st.tuples(
-    st.one_of(any_text(20), st.sampled_from(PARAM_NAMES)), st.one_of(any_text(40), st.sampled_from(MARKERS)))
+    st.one_of(any_text(20), st.sampled_from(PARAM_NAMES)), st.one_of(any_text(40), st.sampled_from(MARKERS))
+)
 
 
 @st.composite
@@ -398,29 +534,69 @@ def search_params(draw: st.DrawFn) -> list[tuple[str, str]]:
             params += [(name, value) for value in draw(filter_values(name))]
     # Valid values half the time, so that many requests get past validation into the search.
     params += [("page", v) for v in draw(st.lists(st.one_of(st.integers(1, 6).map(str), INT_LIKE), max_size=2))]
-    params += [("per_page", v) for v in draw(st.lists(st.one_of(st.integers(1, 100).map(str), INT_LIKE),
-                                                      max_size=2))]
+    params += [("per_page", v) for v in draw(st.lists(st.one_of(st.integers(1, 100).map(str), INT_LIKE), max_size=2))]
     params += [("sort", v) for v in draw(st.lists(st.one_of(st.sampled_from(SORTS), SORT), max_size=2))]
-    params += [("type", v) for v in draw(st.lists(st.one_of(st.sampled_from(PUBLISHER_TYPES), with_marker(5)),
-                                                  max_size=1))]
+    params += [
+        ("type", v) for v in draw(st.lists(st.one_of(st.sampled_from(PUBLISHER_TYPES), with_marker(5)), max_size=1))
+    ]
     params += draw(st.lists(unknown_param, max_size=4))
     return list(draw(st.permutations(params)))
 
 
-SEARCH_PAGES = ("/", "/search", "/api/search", "/feeds/search.atom", "/downloads/search.csv",
-                "/downloads/search.json")
-OTHER_PAGES = ("/publishers", "/api/publishers", "/stats", "/api/stats", "/api", "/api/openapi.json",
-               "/healthz", "/accessibility", "/static/pulse.css", "/static/favicon.svg")
+SEARCH_PAGES = ("/", "/search", "/api/search", "/feeds/search.atom", "/downloads/search.csv", "/downloads/search.json")
+OTHER_PAGES = (
+    "/publishers",
+    "/api/publishers",
+    "/stats",
+    "/api/stats",
+    "/api",
+    "/api/openapi.json",
+    "/healthz",
+    "/accessibility",
+    "/static/pulse.css",
+    "/static/favicon.svg",
+)
 # (path template, number of segments): every route with a path parameter, and near misses.
 PATH_ROUTES: tuple[tuple[str, int], ...] = (
-    ("/repos/{}/{}", 2), ("/api/repos/{}/{}", 2), ("/publishers/{}", 1), ("/api/publishers/{}", 1),
-    ("/static/{}", 1), ("/static/build/{}", 1), ("/static/{}/{}", 2), ("/repos/{}", 1), ("/api/repos/{}", 1),
-    ("/{}", 1), ("/api/{}", 1), ("/feeds/{}", 1), ("/downloads/{}", 1), ("/search/{}", 1),
+    ("/repos/{}/{}", 2),
+    ("/api/repos/{}/{}", 2),
+    ("/publishers/{}", 1),
+    ("/api/publishers/{}", 1),
+    ("/static/{}", 1),
+    ("/static/build/{}", 1),
+    ("/static/{}/{}", 2),
+    ("/repos/{}", 1),
+    ("/api/repos/{}", 1),
+    ("/{}", 1),
+    ("/api/{}", 1),
+    ("/feeds/{}", 1),
+    ("/downloads/{}", 1),
+    ("/search/{}", 1),
 )
 SEGMENT: st.SearchStrategy[str] = st.one_of(
     st.sampled_from(DEMO_SEGMENTS),
-    st.sampled_from(("pulse.css", "favicon.svg", "build", ".", "..", "...", "~", "*", " ", "a b", "\\", "%",
-                     "a/b", "..%2f..%2fapp.py", "search.atom", "search.csv", "search.json", "openapi.json")),
+    st.sampled_from(
+        (
+            "pulse.css",
+            "favicon.svg",
+            "build",
+            ".",
+            "..",
+            "...",
+            "~",
+            "*",
+            " ",
+            "a b",
+            "\\",
+            "%",
+            "a/b",
+            "..%2f..%2fapp.py",
+            "search.atom",
+            "search.csv",
+            "search.json",
+            "openapi.json",
+        )
+    ),
     any_text(80, min_size=1),
     with_marker(10),
 )
@@ -434,8 +610,24 @@ def percent_bytes(data: bytes) -> str:
     return "".join(f"%{b:02X}" for b in data)
 
 
-INVALID_UTF8 = ("%ff", "%fe", "%ff%fe", "%c0%af", "%c0%80", "%ed%a0%80", "%ed%bf%bf", "%f4%90%80%80",
-                "%f8%88%80%80%80", "%e2%82", "%80", "%bf", "%00", "%0d%0a", "%c3", "%e2%82%ac%ff")
+INVALID_UTF8 = (
+    "%ff",
+    "%fe",
+    "%ff%fe",
+    "%c0%af",
+    "%c0%80",
+    "%ed%a0%80",
+    "%ed%bf%bf",
+    "%f4%90%80%80",
+    "%f8%88%80%80%80",
+    "%e2%82",
+    "%80",
+    "%bf",
+    "%00",
+    "%0d%0a",
+    "%c3",
+    "%e2%82%ac%ff",
+)
 RAW: st.SearchStrategy[str] = st.one_of(
     st.binary(max_size=16).map(percent_bytes),
     st.sampled_from(INVALID_UTF8),
@@ -444,7 +636,8 @@ RAW: st.SearchStrategy[str] = st.one_of(
     st.tuples(st.sampled_from(DEMO_WORDS), st.sampled_from(INVALID_UTF8)).map("".join),
 )
 RAW_QUERY: st.SearchStrategy[str] = st.lists(
-    st.tuples(st.one_of(st.sampled_from(PARAM_NAMES), RAW), RAW), max_size=6,
+    st.tuples(st.one_of(st.sampled_from(PARAM_NAMES), RAW), RAW),
+    max_size=6,
 ).map(lambda pairs: "&".join(f"{name}={value}" for name, value in pairs))
 
 
@@ -452,32 +645,45 @@ RAW_QUERY: st.SearchStrategy[str] = st.lists(
 
 
 def fake_answer(path: str, content_type: str, body: str, status: int = 200) -> httpx.Response:
-    return httpx.Response(status, headers={"content-type": content_type}, text=body,
-                          request=httpx.Request("GET", f"http://127.0.0.1{path}"))
+    return httpx.Response(
+        status,
+        headers={"content-type": content_type},
+        text=body,
+        request=httpx.Request("GET", f"http://127.0.0.1{path}"),
+    )
 
 
-@pytest.mark.parametrize(("path", "content_type", "body", "status"), [
-    ("/repos/a/b", "text/html", '<a href=" java\tscript:alert(1)">x</a>', 200),
-    ("/repos/a/b", "text/html", "<p>ok</p><SCRIPT>alert(1)</SCRIPT>", 200),
-    ("/repos/a/b", "text/html", '<img src="x" onerror="alert(1)">', 200),
-    ("/search", "text/html", "<h1>Results for <x-fuzz></h1>", 200),
-    ("/feeds/search.atom", "application/atom+xml",
-     '<feed xmlns="http://www.w3.org/2005/Atom"><link href="JavaScript:alert(1)"/></feed>', 200),
-    ("/feeds/search.atom", "application/atom+xml", "<feed><unclosed></feed>", 200),
-    ("/api/search", "application/json", '{"error": "bad"}', 400),
-    ("/api/search", "application/json", '{"status": 404, "message": "bad"}', 400),
-    ("/api/search", "text/html", "<p>bad</p>", 400),
-    ("/downloads/search.csv", "text/csv", "id,description\r\n1,=HYPERLINK(1)\r\n", 200),
-    ("/search", "text/html", "<p>ok</p>", 502),
-])
+@pytest.mark.parametrize(
+    ("path", "content_type", "body", "status"),
+    [
+        ("/repos/a/b", "text/html", '<a href=" java\tscript:alert(1)">x</a>', 200),
+        ("/repos/a/b", "text/html", "<p>ok</p><SCRIPT>alert(1)</SCRIPT>", 200),
+        ("/repos/a/b", "text/html", '<img src="x" onerror="alert(1)">', 200),
+        ("/search", "text/html", "<h1>Results for <x-fuzz></h1>", 200),
+        (
+            "/feeds/search.atom",
+            "application/atom+xml",
+            '<feed xmlns="http://www.w3.org/2005/Atom"><link href="JavaScript:alert(1)"/></feed>',
+            200,
+        ),
+        ("/feeds/search.atom", "application/atom+xml", "<feed><unclosed></feed>", 200),
+        ("/api/search", "application/json", '{"error": "bad"}', 400),
+        ("/api/search", "application/json", '{"status": 404, "message": "bad"}', 400),
+        ("/api/search", "text/html", "<p>bad</p>", 400),
+        ("/downloads/search.csv", "text/csv", "id,description\r\n1,=HYPERLINK(1)\r\n", 200),
+        ("/search", "text/html", "<p>ok</p>", 502),
+    ],
+)
 def test_the_checks_catch_what_they_guard(path: str, content_type: str, body: str, status: int) -> None:
     """Each property fails on a response that breaks it, so a passing fuzz run means something."""
     assert problems_in(fake_answer(path, content_type, body, status), sent=["<b>hello</b>"])
 
 
 def test_the_checks_pass_a_safe_page() -> None:
-    page = ('<a href="https://github.com/a/b">a</a><a href="/search?q=%3Cx-fuzz%3E">&lt;x-fuzz&gt;</a>'
-            '<svg aria-hidden="true"></svg>')
+    page = (
+        '<a href="https://github.com/a/b">a</a><a href="/search?q=%3Cx-fuzz%3E">&lt;x-fuzz&gt;</a>'
+        '<svg aria-hidden="true"></svg>'
+    )
     assert problems_in(fake_answer("/repos/a/b", "text/html", page), sent=["<x-fuzz>"]) == []
 
 
@@ -498,8 +704,9 @@ def test_any_query_text_on_search_pages(demo_probe: Probe, path: str, q: str, so
 
 
 @fuzz_settings(max_examples=200)
-@given(path=st.one_of(st.sampled_from(SEARCH_PAGES), st.sampled_from(SEARCH_PAGES + OTHER_PAGES)),
-       params=search_params())
+@given(
+    path=st.one_of(st.sampled_from(SEARCH_PAGES), st.sampled_from(SEARCH_PAGES + OTHER_PAGES)), params=search_params()
+)
 def test_any_parameters_on_any_page(demo_probe: Probe, path: str, params: list[tuple[str, str]]) -> None:
     """Random q, filters, paging, sort and junk parameters, on every page that reads parameters."""
     answer = demo_probe.get(path, params, sent=[text for pair in params for text in pair])
@@ -507,22 +714,33 @@ def test_any_parameters_on_any_page(demo_probe: Probe, path: str, params: list[t
 
 
 @fuzz_settings(max_examples=150)
-@given(route=st.sampled_from(PATH_ROUTES), segments=st.lists(SEGMENT, min_size=2, max_size=2),
-       params=st.lists(unknown_param, max_size=2))
-def test_any_path_segment_on_every_route(demo_probe: Probe, route: tuple[str, int], segments: list[str],
-                                         params: list[tuple[str, str]]) -> None:
+@given(
+    route=st.sampled_from(PATH_ROUTES),
+    segments=st.lists(SEGMENT, min_size=2, max_size=2),
+    params=st.lists(unknown_param, max_size=2),
+)
+def test_any_path_segment_on_every_route(
+    demo_probe: Probe, route: tuple[str, int], segments: list[str], params: list[tuple[str, str]]
+) -> None:
     """Owners, names, publisher logins and static paths from real, random and hostile text."""
     template, count = route
-    answer = demo_probe.get(encode_route(template, segments[:count]), params,
-                            sent=segments[:count] + [text for pair in params for text in pair])
+    answer = demo_probe.get(
+        encode_route(template, segments[:count]),
+        params,
+        sent=segments[:count] + [text for pair in params for text in pair],
+    )
     assert not answer.problems, answer.report()
 
 
 @fuzz_settings(max_examples=150)
-@given(route=st.one_of(st.sampled_from(PATH_ROUTES), st.sampled_from([(p, 0) for p in SEARCH_PAGES])),
-       segments=st.lists(RAW, min_size=2, max_size=2), raw_query=RAW_QUERY)
-def test_percent_encoded_invalid_utf8_in_query_and_path(demo_probe: Probe, route: tuple[str, int],
-                                                        segments: list[str], raw_query: str) -> None:
+@given(
+    route=st.one_of(st.sampled_from(PATH_ROUTES), st.sampled_from([(p, 0) for p in SEARCH_PAGES])),
+    segments=st.lists(RAW, min_size=2, max_size=2),
+    raw_query=RAW_QUERY,
+)
+def test_percent_encoded_invalid_utf8_in_query_and_path(
+    demo_probe: Probe, route: tuple[str, int], segments: list[str], raw_query: str
+) -> None:
     """The raw URL is built by hand so that bytes such as %ff, %c0%af or %ed%a0%80 reach the server as sent."""
     template, count = route
     url = template.format(*segments[:count]) + (f"?{raw_query}" if raw_query else "")
@@ -571,7 +789,7 @@ HOSTILE_URLS = (
     "vbscript:msgbox(1)",
     "data:text/html,<script>alert(1)</script>",
     "data:text/html;base64,PHNjcmlwdD5hbGVydCgxKTwvc2NyaXB0Pg==",
-    "https://example.org/\"><x-fuzz>",
+    'https://example.org/"><x-fuzz>',
     "https://example.org/' onmouseover='alert(1)",
     "http://<x-fuzz>/",
     "https://example.org/" + "a" * 3000,
@@ -593,10 +811,10 @@ HOSTILE_MARKDOWN = (
     "[x](vbscript:msgbox(1))",
     "[x](data:text/html,<script>alert(1)</script>)",
     "![i](javascript:alert(1))",
-    "![i](x \"onerror=alert(1)\")",
+    '![i](x "onerror=alert(1)")',
     "[ref]\n\n[ref]: javascript:alert(1)",
     "<javascript:alert(1)>",
-    "<a href=\"javascript:alert(1)\">a</a>",
+    '<a href="javascript:alert(1)">a</a>',
     "<script>alert('xfz')</script>",
     "<img src=x onerror=alert('xfz')>",
     "<svg onload=alert(1)>",
@@ -627,12 +845,21 @@ HOSTILE_MARKDOWN = (
 )
 PUBLISHERS = (
     "<script>alert('xfz')</script> Council",
-    "Council of \"><x-fuzz>",
+    'Council of "><x-fuzz>',
     "javascript:alert(1)",
     "\u202eevil\x00 \x1b[31m &amp; <b>bold</b>",
 )
-DATES = ("2024-01-02T03:04:05Z", "2026-11-20T00:00:00Z", "", "<x-fuzz>", "2024-13-45T99:99:99Z",
-         "javascript:alert(1)", "9999-12-31T23:59:59Z", "0000-00-00T00:00:00Z", " " * 100)
+DATES = (
+    "2024-01-02T03:04:05Z",
+    "2026-11-20T00:00:00Z",
+    "",
+    "<x-fuzz>",
+    "2024-13-45T99:99:99Z",
+    "javascript:alert(1)",
+    "9999-12-31T23:59:59Z",
+    "0000-00-00T00:00:00Z",
+    " " * 100,
+)
 BRANCHES = ("", "main", "<x-fuzz>", "../../x", "a b?c#d", "javascript:alert(1)", "%2e%2e", "\x00")
 HOSTILE_ORGS = 4
 HOSTILE_COUNT = 24
@@ -661,37 +888,43 @@ def hostile_catalogue(count: int = HOSTILE_COUNT, seed: int = 20261123) -> list[
             readme = "# a" + " " * 1500 + "x"  # known: very slow on the repo page
         else:
             readme = hostile_readme(rng, word, rng.choice((0, 300, 3000, 12_000, 30_000)))
-        records.append(Repo(
-            id=900_000 + i,
-            owner=owner,
-            name=name,
-            url="javascript:alert(document.domain)" if i == 0 else
-            HOSTILE_URLS[i % len(HOSTILE_URLS)] if i % 2 else f"https://github.com/{owner}/{name}",
-            source=f"github:{owner.lower()}",
-            publisher=PUBLISHERS[org],
-            publisher_type="<x-fuzz>" if i == 5 else PUBLISHER_TYPES[i % len(PUBLISHER_TYPES)],
-            description=f"{word} " + " ".join(rng.sample(HOSTILE_INLINE, 3)),
-            homepage=HOSTILE_URLS[(i * 7 + 3) % len(HOSTILE_URLS)],
-            topics=tuple(rng.sample(HOSTILE_INLINE[:20], rng.randint(0, 4))),
-            language=rng.choice(HOSTILE_INLINE[:20] + ("Python", "")),
-            licence=rng.choice(HOSTILE_INLINE[:20] + ("MIT", "")),
-            stars=rng.randrange(0, 10**6),
-            forks=rng.randrange(0, 1000),
-            open_issues=rng.randrange(0, 100),
-            archived=rng.random() < 0.3,
-            is_template=rng.random() < 0.2,
-            fork=i % 5 == 0,
-            created_at=rng.choice(DATES),
-            pushed_at=rng.choice(DATES),
-            updated_at=rng.choice(DATES),
-            default_branch=rng.choice(BRANCHES),
-            readme=readme,
-            harvested_at=rng.choice(DATES),
-            fork_of=f"Hostile-Org-{(org + 1) % HOSTILE_ORGS}/hostile-{(i + 1) % count}" if i % 5 == 0 else
-            rng.choice(("", "<x-fuzz>/<script>", "javascript:alert(1)/x")),
-            has_contributing=rng.choice((None, True, False)),
-            has_tests=rng.choice((None, True, False)),
-        ))
+        records.append(
+            Repo(
+                id=900_000 + i,
+                owner=owner,
+                name=name,
+                url="javascript:alert(document.domain)"
+                if i == 0
+                else HOSTILE_URLS[i % len(HOSTILE_URLS)]
+                if i % 2
+                else f"https://github.com/{owner}/{name}",
+                source=f"github:{owner.lower()}",
+                publisher=PUBLISHERS[org],
+                publisher_type="<x-fuzz>" if i == 5 else PUBLISHER_TYPES[i % len(PUBLISHER_TYPES)],
+                description=f"{word} " + " ".join(rng.sample(HOSTILE_INLINE, 3)),
+                homepage=HOSTILE_URLS[(i * 7 + 3) % len(HOSTILE_URLS)],
+                topics=tuple(rng.sample(HOSTILE_INLINE[:20], rng.randint(0, 4))),
+                language=rng.choice(HOSTILE_INLINE[:20] + ("Python", "")),
+                licence=rng.choice(HOSTILE_INLINE[:20] + ("MIT", "")),
+                stars=rng.randrange(0, 10**6),
+                forks=rng.randrange(0, 1000),
+                open_issues=rng.randrange(0, 100),
+                archived=rng.random() < 0.3,
+                is_template=rng.random() < 0.2,
+                fork=i % 5 == 0,
+                created_at=rng.choice(DATES),
+                pushed_at=rng.choice(DATES),
+                updated_at=rng.choice(DATES),
+                default_branch=rng.choice(BRANCHES),
+                readme=readme,
+                harvested_at=rng.choice(DATES),
+                fork_of=f"Hostile-Org-{(org + 1) % HOSTILE_ORGS}/hostile-{(i + 1) % count}"
+                if i % 5 == 0
+                else rng.choice(("", "<x-fuzz>/<script>", "javascript:alert(1)/x")),
+                has_contributing=rng.choice((None, True, False)),
+                has_tests=rng.choice((None, True, False)),
+            )
+        )
     return records
 
 
@@ -738,11 +971,16 @@ def record_problems(probe: Probe, repo: Repo, word: str) -> list[str]:
     for path in SEARCH_PAGES[1:]:
         answer = probe.get(path, [("q", word)])
         problems += answer.problems
-        listed = answer.response is not None and answer.response.status_code == 200 and (
-            repo.full_name in answer.response.text or quote(repo.full_name) in answer.response.text)
+        listed = (
+            answer.response is not None
+            and answer.response.status_code == 200
+            and (repo.full_name in answer.response.text or quote(repo.full_name) in answer.response.text)
+        )
         if answer.response is not None and not listed:
-            problems.append(f"GET {answer.url} -> {answer.response.status_code}: {repo.full_name} not listed, "
-                            "so its hostile fields were not exercised")
+            problems.append(
+                f"GET {answer.url} -> {answer.response.status_code}: {repo.full_name} not listed, "
+                "so its hostile fields were not exercised"
+            )
     return problems
 
 
@@ -753,14 +991,27 @@ def test_every_hostile_record_on_every_page(hostile_probe: Probe) -> None:
     for index, repo in enumerate(HOSTILE_RECORDS):
         problems += record_problems(hostile_probe, repo, search_word(index))
     site_wide: list[tuple[str, Params]] = [
-        ("/", ()), ("/search", ()), ("/search", [("per_page", "100")]), ("/search", [("sort", "stars")]),
-        ("/search", [("sort", "updated")]), ("/api/search", [("per_page", "100")]), ("/publishers", ()),
-        ("/api/publishers", ()), ("/stats", ()), ("/api/stats", ()), ("/healthz", ()),
-        ("/feeds/search.atom", ()), ("/downloads/search.csv", ()), ("/downloads/search.json", ()),
+        ("/", ()),
+        ("/search", ()),
+        ("/search", [("per_page", "100")]),
+        ("/search", [("sort", "stars")]),
+        ("/search", [("sort", "updated")]),
+        ("/api/search", [("per_page", "100")]),
+        ("/publishers", ()),
+        ("/api/publishers", ()),
+        ("/stats", ()),
+        ("/api/stats", ()),
+        ("/healthz", ()),
+        ("/feeds/search.atom", ()),
+        ("/downloads/search.csv", ()),
+        ("/downloads/search.json", ()),
     ]
     for org in range(HOSTILE_ORGS):
-        site_wide += [(f"/publishers/hostile-org-{org}", ()), (f"/api/publishers/hostile-org-{org}", ()),
-                      ("/search", [("publisher", PUBLISHERS[org])])]
+        site_wide += [
+            (f"/publishers/hostile-org-{org}", ()),
+            (f"/api/publishers/hostile-org-{org}", ()),
+            ("/search", [("publisher", PUBLISHERS[org])]),
+        ]
     for path, params in site_wide:
         problems += hostile_probe.get(path, params).problems
     assert not problems, f"{len(problems)} problems:\n" + "\n".join(problems)
@@ -775,8 +1026,13 @@ def query_candidates(repo: Repo) -> list[str]:
 
 def facet_params(repo: Repo) -> list[tuple[str, str]]:
     """Filters on a record's own (hostile) facet values, so they round-trip through filter links."""
-    params = [("language", repo.language), ("licence", repo.licence), ("publisher", repo.publisher),
-              ("publisher_type", repo.publisher_type), ("license", repo.licence)]
+    params = [
+        ("language", repo.language),
+        ("licence", repo.licence),
+        ("publisher", repo.publisher),
+        ("publisher_type", repo.publisher_type),
+        ("license", repo.licence),
+    ]
     params += [("topic", t) for t in repo.topics]
     return [(k, v) for k, v in params if v]
 
@@ -784,8 +1040,18 @@ def facet_params(repo: Repo) -> list[tuple[str, str]]:
 @st.composite
 def hostile_search(draw: st.DrawFn) -> tuple[str, list[tuple[str, str]]]:
     repo = draw(st.sampled_from(HOSTILE_RECORDS))
-    params = [("q", draw(st.one_of(st.sampled_from(query_candidates(repo)), st.sampled_from(HOSTILE_INLINE),
-                                   st.sampled_from(HOSTILE_MARKDOWN))))]
+    params = [
+        (
+            "q",
+            draw(
+                st.one_of(
+                    st.sampled_from(query_candidates(repo)),
+                    st.sampled_from(HOSTILE_INLINE),
+                    st.sampled_from(HOSTILE_MARKDOWN),
+                )
+            ),
+        )
+    ]
     options = facet_params(repo)
     if options:
         params += draw(st.lists(st.sampled_from(options), unique=True, max_size=3))
@@ -795,8 +1061,7 @@ def hostile_search(draw: st.DrawFn) -> tuple[str, list[tuple[str, str]]]:
 
 @fuzz_settings(max_examples=100)
 @given(search=hostile_search())
-def test_searching_hostile_words_and_facets(hostile_probe: Probe,
-                                            search: tuple[str, list[tuple[str, str]]]) -> None:
+def test_searching_hostile_words_and_facets(hostile_probe: Probe, search: tuple[str, list[tuple[str, str]]]) -> None:
     """Search for words and whole values of hostile fields, filtered on hostile facet values."""
     path, params = search
     answer = hostile_probe.get(path, params, sent=[value for _, value in params])
@@ -807,22 +1072,26 @@ GENERATED_ID = 990_000
 GENERATED_WORD = "zorblaxgen"
 safe_name: st.SearchStrategy[str] = st.from_regex(r"[A-Za-z0-9][A-Za-z0-9._-]{0,30}", fullmatch=True)
 hostile_inline: st.SearchStrategy[str] = st.one_of(
-    st.sampled_from(HOSTILE_INLINE), any_text(200), with_marker(20),
+    st.sampled_from(HOSTILE_INLINE),
+    any_text(200),
+    with_marker(20),
     st.lists(st.one_of(st.sampled_from(HOSTILE_INLINE), st.sampled_from(DEMO_WORDS)), max_size=8).map(" ".join),
 )
 hostile_short: st.SearchStrategy[str] = st.one_of(st.sampled_from(HOSTILE_INLINE[:20]), any_text(40), with_marker(5))
 hostile_url: st.SearchStrategy[str] = st.one_of(
     st.sampled_from(HOSTILE_URLS),
-    st.tuples(st.sampled_from(("javascript:", "JAVASCRIPT:", "vbscript:", "data:", "https://", " javascript:")),
-              any_text(60)).map("".join),
+    st.tuples(
+        st.sampled_from(("javascript:", "JAVASCRIPT:", "vbscript:", "data:", "https://", " javascript:")), any_text(60)
+    ).map("".join),
 )
 hostile_markdown: st.SearchStrategy[str] = st.one_of(
     st.just(""),
     st.sampled_from(HOSTILE_MARKDOWN),
     any_text(500),
     st.lists(st.one_of(st.sampled_from(HOSTILE_MARKDOWN), hostile_inline), max_size=30).map("\n\n".join),
-    st.tuples(st.sampled_from(HOSTILE_MARKDOWN), st.integers(1, 30_000))
-    .map(lambda chunk_size: (chunk_size[0] * (chunk_size[1] // max(1, len(chunk_size[0])) + 1))[:chunk_size[1]]),
+    st.tuples(st.sampled_from(HOSTILE_MARKDOWN), st.integers(1, 30_000)).map(
+        lambda chunk_size: (chunk_size[0] * (chunk_size[1] // max(1, len(chunk_size[0])) + 1))[: chunk_size[1]]
+    ),
 )
 hostile_repo: st.SearchStrategy[Repo] = st.builds(
     Repo,
@@ -866,8 +1135,9 @@ def os_seeded_random() -> Iterator[None]:
 
 @fuzz_settings(max_examples=40)
 @given(repo=hostile_repo)
-def test_generated_hostile_record_is_rendered_safely(hostile_site: HostileSite, hostile_probe: Probe,
-                                                     repo: Repo) -> None:
+def test_generated_hostile_record_is_rendered_safely(
+    hostile_site: HostileSite, hostile_probe: Probe, repo: Repo
+) -> None:
     """Hypothesis builds the record (so a failure shrinks to a minimal one), indexed into the running site."""
     with os_seeded_random():
         hostile_site.store.add_records([repo])

@@ -7,10 +7,10 @@ from pathlib import Path
 
 import pytest
 
-from pulse.harvesters.github import GitHubHarvester
-from pulse.core.sources import Publisher, Source
-from pulse.core.settings import Settings
 from pulse.core.errors import SourceError
+from pulse.core.settings import Settings
+from pulse.core.sources import Publisher, Source
+from pulse.harvesters.github import GitHubHarvester
 from tests.conftest import github_env
 from tests.fake_github import FakeGitHub
 
@@ -22,23 +22,49 @@ def harvester(fake: FakeGitHub, tmp_path: Path, **env: str) -> GitHubHarvester:
 
 
 def test_list_fields_are_normalised_into_records(github: FakeGitHub, tmp_path: Path) -> None:
-    github.add_repo("Dorset-Council-UK", "BinDayFinder", description="Find your bin day", topics=["waste", "bins"],
-                    language="C#", license_spdx="MIT", stars=12, forks=3, open_issues=2, is_template=True,
-                    homepage="https://www.dorsetcouncil.gov.uk", readme="# Bin day finder\n\nEnter your postcode.",
-                    files=["CONTRIBUTING.md", "tests/", ".github/"])
-    github.add_repo("Dorset-Council-UK", "unlicensed", license_spdx=None, archived=True, language=None,
-                    files=["docs/", "package.json"])
+    github.add_repo(
+        "Dorset-Council-UK",
+        "BinDayFinder",
+        description="Find your bin day",
+        topics=["waste", "bins"],
+        language="C#",
+        license_spdx="MIT",
+        stars=12,
+        forks=3,
+        open_issues=2,
+        is_template=True,
+        homepage="https://www.dorsetcouncil.gov.uk",
+        readme="# Bin day finder\n\nEnter your postcode.",
+        files=["CONTRIBUTING.md", "tests/", ".github/"],
+    )
+    github.add_repo(
+        "Dorset-Council-UK",
+        "unlicensed",
+        license_spdx=None,
+        archived=True,
+        language=None,
+        files=["docs/", "package.json"],
+    )
     records = {r.name: r for r in harvester(github, tmp_path).harvest(DORSET, "Dorset-Council-UK", {})}
 
     bins = records["BinDayFinder"]
     assert bins.full_name == "Dorset-Council-UK/BinDayFinder"
     assert bins.url == "https://github.com/Dorset-Council-UK/BinDayFinder"
     assert bins.id == github.repo("Dorset-Council-UK", "BinDayFinder")["id"]
-    assert (bins.description, bins.topics, bins.language, bins.licence) == ("Find your bin day", ("waste", "bins"), "C#", "MIT")
+    assert (bins.description, bins.topics, bins.language, bins.licence) == (
+        "Find your bin day",
+        ("waste", "bins"),
+        "C#",
+        "MIT",
+    )
     assert (bins.stars, bins.forks, bins.open_issues, bins.is_template, bins.archived) == (12, 3, 2, True, False)
     assert bins.homepage == "https://www.dorsetcouncil.gov.uk"
     assert bins.readme == "# Bin day finder\n\nEnter your postcode."
-    assert (bins.publisher, bins.publisher_type, bins.source) == ("Dorset Council", "local-government", "github:dorset-council-uk")
+    assert (bins.publisher, bins.publisher_type, bins.source) == (
+        "Dorset Council",
+        "local-government",
+        "github:dorset-council-uk",
+    )
     assert bins.default_branch == "main"
     for stamp in (bins.created_at, bins.pushed_at, bins.updated_at, bins.harvested_at):
         assert len(stamp) == 20 and stamp.endswith("Z")
@@ -64,17 +90,24 @@ def test_no_lazy_loading_adds_requests_per_repo(github: FakeGitHub, tmp_path: Pa
     responses lack): reading another attribute PyGithub completes lazily fails this test."""
     for i in range(30):
         fork = i % 3 == 0
-        github.add_repo("Dorset-Council-UK", f"repo-{i}", fork=fork, topics=["x"],
-                        **({"parent": f"alphagov/upstream-{i}"} if fork else {}))
+        github.add_repo(
+            "Dorset-Council-UK",
+            f"repo-{i}",
+            fork=fork,
+            topics=["x"],
+            **({"parent": f"alphagov/upstream-{i}"} if fork else {}),
+        )
     github.reset_counts()
     pulse = harvester(github, tmp_path)
     records = list(pulse.harvest(DORSET, "Dorset-Council-UK", {}))
     per_repo = [r.path for r in github.requests if r.path.startswith("/repos/")]
     assert len(records) == 30
     forks = [r for r in records if r.fork]
-    assert sorted(per_repo) == sorted([f"/repos/Dorset-Council-UK/{r.name}/readme" for r in records]
-                                      + [f"/repos/Dorset-Council-UK/{r.name}" for r in forks]
-                                      + [f"/repos/Dorset-Council-UK/{r.name}/contents/" for r in records if not r.fork])
+    assert sorted(per_repo) == sorted(
+        [f"/repos/Dorset-Council-UK/{r.name}/readme" for r in records]
+        + [f"/repos/Dorset-Council-UK/{r.name}" for r in forks]
+        + [f"/repos/Dorset-Council-UK/{r.name}/contents/" for r in records if not r.fork]
+    )
     assert {r.fork_of for r in forks} == {f"alphagov/upstream-{r.name.split('-')[1]}" for r in forks}
     assert pulse.requests_made == len(github.requests) == 2 * 30 + 2  # two per repo, the org and a list page
 

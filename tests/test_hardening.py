@@ -22,11 +22,10 @@ from pathlib import Path
 import httpx
 import pytest
 
-from pulse.index import spelling
-from pulse.index import IndexStore
-from pulse.core.settings import Settings
 from pulse.core.readiness import readiness
 from pulse.core.record import Repo, web_url
+from pulse.core.settings import Settings
+from pulse.index import IndexStore, spelling
 from tests.conftest import LiveServer, make_repo
 
 HANG_GUARD = 3.0  # seconds: far above a healthy answer (milliseconds), far below the stalls found (10 s and more)
@@ -104,14 +103,17 @@ def test_repeated_stop_words_cost_no_dictionary_walks(demo_server: LiveServer, m
     assert demo_server.get("/api/search", params={"q": made_up}).status_code == 200
     assert len(calls) == spelling.MAX_SUGGEST_WORDS
     calls.clear()
-    assert demo_server.get("/api/search", params={"q": "flodding flodding flodding"}).json()["suggestion"] \
+    assert (
+        demo_server.get("/api/search", params={"q": "flodding flodding flodding"}).json()["suggestion"]
         == "flooding flooding flooding"
+    )
     assert calls == ["flodding"]  # once per distinct word
 
 
 @pytest.mark.parametrize("path", ["/downloads/search.csv", "/downloads/search.json", "/feeds/search.atom", "/stats"])
-def test_paging_loops_never_compute_suggestions(demo_server: LiveServer, monkeypatch: pytest.MonkeyPatch,
-                                                path: str) -> None:
+def test_paging_loops_never_compute_suggestions(
+    demo_server: LiveServer, monkeypatch: pytest.MonkeyPatch, path: str
+) -> None:
     calls: list[str] = []
     monkeypatch.setattr(spelling, "_nearest", lambda searcher, facets, word: calls.append(word) or "")
     params = {} if path == "/stats" else {"q": "council OR flodding OR data OR zzqx"}
@@ -124,8 +126,12 @@ def test_paging_loops_never_compute_suggestions(demo_server: LiveServer, monkeyp
 
 def big_catalogue(count: int) -> list[Repo]:
     """Records whose download is megabytes (long homepages), cheap to index (short text)."""
-    return [make_repo(i, f"repo-{i}", description=f"Service {i}", homepage="https://example.gov.uk/" + "p" * 1_950,
-                      stars=i % 7) for i in range(1, count + 1)]
+    return [
+        make_repo(
+            i, f"repo-{i}", description=f"Service {i}", homepage="https://example.gov.uk/" + "p" * 1_950, stars=i % 7
+        )
+        for i in range(1, count + 1)
+    ]
 
 
 def stalled_client(port: int, path: str) -> socket.socket:
@@ -139,7 +145,9 @@ def stalled_client(port: int, path: str) -> socket.socket:
 
 @pytest.fixture(scope="module")
 def big_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LiveServer]:
-    with serve_records(tmp_path_factory.mktemp("big"), big_catalogue(2_500), PULSE_DOWNLOAD_STALL_SECONDS="1.5") as server:
+    with serve_records(
+        tmp_path_factory.mktemp("big"), big_catalogue(2_500), PULSE_DOWNLOAD_STALL_SECONDS="1.5"
+    ) as server:
         yield server
 
 
@@ -173,11 +181,29 @@ def test_stalled_downloads_are_dropped_and_free_their_slots(big_server: LiveServ
 
 # -- 4. strict headers on every response ---------------------------------------------------
 
-HTML_PATHS = ["/", "/search?q=waste", "/repos/alphagov/govuk-frontend", "/publishers", "/stats", "/api",
-              "/accessibility", "/no-such-page", "/search?per_page=0"]
-DATA_PATHS = ["/api/search?q=waste", "/api/repos/alphagov/govuk-frontend", "/api/publishers", "/api/stats",
-              "/api/openapi.json", "/healthz", "/feeds/search.atom?q=waste", "/downloads/search.csv?q=waste",
-              "/api/search?per_page=0", "/api/repos/no/such"]
+HTML_PATHS = [
+    "/",
+    "/search?q=waste",
+    "/repos/alphagov/govuk-frontend",
+    "/publishers",
+    "/stats",
+    "/api",
+    "/accessibility",
+    "/no-such-page",
+    "/search?per_page=0",
+]
+DATA_PATHS = [
+    "/api/search?q=waste",
+    "/api/repos/alphagov/govuk-frontend",
+    "/api/publishers",
+    "/api/stats",
+    "/api/openapi.json",
+    "/healthz",
+    "/feeds/search.atom?q=waste",
+    "/downloads/search.csv?q=waste",
+    "/api/search?per_page=0",
+    "/api/repos/no/such",
+]
 
 
 @pytest.mark.parametrize("path", HTML_PATHS + DATA_PATHS + ["/static/favicon.svg"])
@@ -185,8 +211,14 @@ def test_every_response_carries_the_strict_headers(demo_server: LiveServer, path
     response = demo_server.get(path)
     headers = response.headers
     csp = headers["content-security-policy"]
-    for directive in ("default-src 'none'", "style-src 'self'", "img-src 'self' https:", "form-action 'self'",
-                      "base-uri 'none'", "frame-ancestors 'none'"):
+    for directive in (
+        "default-src 'none'",
+        "style-src 'self'",
+        "img-src 'self' https:",
+        "form-action 'self'",
+        "base-uri 'none'",
+        "frame-ancestors 'none'",
+    ):
         assert directive in csp
     assert "unsafe-inline" not in csp and "script-src" not in csp
     assert headers["x-content-type-options"] == "nosniff"
@@ -210,8 +242,18 @@ def test_hsts_is_a_setting(tmp_path: Path) -> None:
 # -- 5. REQUIRE (and the other operators user input could reach) ---------------------------
 
 
-@pytest.mark.parametrize("q", ["data REQUIRE api", "REQUIRE", "a REQUIRE", "data ANDMAYBE api", "data ANDNOT api",
-                               "REQUIRE REQUIRE REQUIRE", "(data REQUIRE) api"])
+@pytest.mark.parametrize(
+    "q",
+    [
+        "data REQUIRE api",
+        "REQUIRE",
+        "a REQUIRE",
+        "data ANDMAYBE api",
+        "data ANDNOT api",
+        "REQUIRE REQUIRE REQUIRE",
+        "(data REQUIRE) api",
+    ],
+)
 def test_whoosh_only_operators_are_plain_words(demo_server: LiveServer, q: str) -> None:
     response = demo_server.get("/api/search", params={"q": q})
     assert response.status_code == 200, response.text
@@ -229,8 +271,13 @@ def test_javascript_urls_never_become_links(tmp_path: Path) -> None:
     export.write_text("\n".join(json.dumps(r) for r in (hostile, data_url)) + "\n")
     data_dir = tmp_path / "data"
     env = {k: v for k, v in os.environ.items() if not k.startswith(("GITHUB_", "PULSE_"))}
-    run = subprocess.run([sys.executable, "-m", "pulse", "import", str(export), "--data-dir", str(data_dir)],
-                         env=env, capture_output=True, text=True, timeout=120)
+    run = subprocess.run(
+        [sys.executable, "-m", "pulse", "import", str(export), "--data-dir", str(data_dir)],
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
     assert run.returncode == 0, run.stderr
     with LiveServer(Settings.from_env({}, data_dir=data_dir), demo=False) as server:
         for name in ("hostile", "data-url"):
@@ -247,8 +294,20 @@ def test_javascript_urls_never_become_links(tmp_path: Path) -> None:
 def test_web_url_accepts_only_absolute_http_urls() -> None:
     assert web_url("https://github.com/a/b") == "https://github.com/a/b"
     assert web_url("HTTP://Example.gov.uk/x") == "HTTP://Example.gov.uk/x"
-    for bad in ("javascript:alert(1)", "data:text/html,x", "//evil.example", "/relative", "https://", "ftp://x.org",
-                "https://exa mple.org", "https://x.org/\nx", "vbscript:x", "", None, "https://x.org/" + "a" * 3000):
+    for bad in (
+        "javascript:alert(1)",
+        "data:text/html,x",
+        "//evil.example",
+        "/relative",
+        "https://",
+        "ftp://x.org",
+        "https://exa mple.org",
+        "https://x.org/\nx",
+        "vbscript:x",
+        "",
+        None,
+        "https://x.org/" + "a" * 3000,
+    ):
         assert web_url(bad) == "", bad
 
 
@@ -359,10 +418,18 @@ def test_405_has_allow_and_long_paths_are_clipped(demo_server: LiveServer) -> No
 
 def test_a_malformed_setting_is_one_line_and_exit_2(tmp_path: Path) -> None:
     env = {k: v for k, v in os.environ.items() if not k.startswith(("GITHUB_", "PULSE_"))}
-    for name, value in (("PULSE_GITHUB_RETRIES", "three"), ("PULSE_BASE_URL", "javascript:alert(1)"),
-                        ("PULSE_HEADER_TIMEOUT", "nan")):
-        run = subprocess.run([sys.executable, "-m", "pulse", "export", "--data-dir", str(tmp_path)],
-                             env=dict(env, **{name: value}), capture_output=True, text=True, timeout=60)
+    for name, value in (
+        ("PULSE_GITHUB_RETRIES", "three"),
+        ("PULSE_BASE_URL", "javascript:alert(1)"),
+        ("PULSE_HEADER_TIMEOUT", "nan"),
+    ):
+        run = subprocess.run(
+            [sys.executable, "-m", "pulse", "export", "--data-dir", str(tmp_path)],
+            env=dict(env, **{name: value}),
+            capture_output=True,
+            text=True,
+            timeout=60,
+        )
         assert run.returncode == 2, run.stderr
         assert run.stderr.count("\n") == 1 and name in run.stderr and "Traceback" not in run.stderr
 
@@ -375,27 +442,45 @@ def test_secrets_never_appear_in_responses_logs_reports_or_exports(github, tmp_p
     github.add_repo("bad-council", "x")
     github.fail("/orgs/bad-council", 401)
     sources = tmp_path / "sources.yaml"
-    sources.write_text("publishers:\n  - name: Good\n    type: local-government\n    sources:\n      - github: good-council\n"
-                       "  - name: Bad\n    type: local-government\n    sources:\n      - github: bad-council\n")
+    sources.write_text(
+        "publishers:\n  - name: Good\n    type: local-government\n    sources:\n      - github: good-council\n"
+        "  - name: Bad\n    type: local-government\n    sources:\n      - github: bad-council\n"
+    )
     data_dir = tmp_path / "data"
     env = {k: v for k, v in os.environ.items() if not k.startswith(("GITHUB_", "PULSE_"))}
-    env.update(GITHUB_API_URL=github.url, PULSE_GITHUB_REQUEST_INTERVAL="0", PULSE_GITHUB_RETRIES="1",
-               GITHUB_TOKEN=token)
+    env.update(
+        GITHUB_API_URL=github.url, PULSE_GITHUB_REQUEST_INTERVAL="0", PULSE_GITHUB_RETRIES="1", GITHUB_TOKEN=token
+    )
     collected: list[str] = []
     pulse = [sys.executable, "-m", "pulse"]
-    harvest = subprocess.run([*pulse, "harvest", "--sources", str(sources), "--data-dir", str(data_dir)],
-                             env=env, capture_output=True, text=True, timeout=120)
+    harvest = subprocess.run(
+        [*pulse, "harvest", "--sources", str(sources), "--data-dir", str(data_dir)],
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
     assert harvest.returncode == 1, harvest.stderr  # one source failed (401), one harvested
     assert github.requests and any(r.headers.get("authorization", "").endswith(token) for r in github.requests)
     collected += [harvest.stdout, harvest.stderr]
     export = tmp_path / "export.jsonl"
-    run = subprocess.run([*pulse, "export", "-o", str(export), "--data-dir", str(data_dir)], env=env,
-                         capture_output=True, text=True, timeout=60)
+    run = subprocess.run(
+        [*pulse, "export", "-o", str(export), "--data-dir", str(data_dir)],
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
     collected += [run.stdout, run.stderr, export.read_text()]
     collected += [p.read_text(errors="replace") for p in data_dir.rglob("*.json")]
     port = str(_free_port())
-    server = subprocess.Popen([*pulse, "serve", "--port", port, "--data-dir", str(data_dir)], env=env,
-                              stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+    server = subprocess.Popen(
+        [*pulse, "serve", "--port", port, "--data-dir", str(data_dir)],
+        env=env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
+    )
     try:
         base = f"http://127.0.0.1:{port}"
         for _ in range(200):
@@ -404,10 +489,27 @@ def test_secrets_never_appear_in_responses_logs_reports_or_exports(github, tmp_p
                 break
             except httpx.HTTPError:
                 time.sleep(0.05)
-        paths = ["/", "/search?q=bins", "/repos/good-council/bins", "/api/repos/good-council/bins", "/publishers",
-                 "/publishers/bad-council", "/api/publishers", "/api/publishers/bad-council", "/stats", "/api/stats",
-                 "/api", "/api/openapi.json", "/healthz", "/feeds/search.atom", "/downloads/search.csv",
-                 "/downloads/search.json", "/no-such-page", "/api/search?per_page=0", "/search?q=" + "a" * 600]
+        paths = [
+            "/",
+            "/search?q=bins",
+            "/repos/good-council/bins",
+            "/api/repos/good-council/bins",
+            "/publishers",
+            "/publishers/bad-council",
+            "/api/publishers",
+            "/api/publishers/bad-council",
+            "/stats",
+            "/api/stats",
+            "/api",
+            "/api/openapi.json",
+            "/healthz",
+            "/feeds/search.atom",
+            "/downloads/search.csv",
+            "/downloads/search.json",
+            "/no-such-page",
+            "/api/search?per_page=0",
+            "/search?q=" + "a" * 600,
+        ]
         for path in paths:
             response = httpx.get(base + path, timeout=30)
             assert response.status_code < 500, path

@@ -8,9 +8,9 @@ import subprocess
 import sys
 from pathlib import Path
 
-from pulse.index import IndexStore
-from pulse.core.sources import parse_sources
 from pulse.core.settings import Settings
+from pulse.core.sources import parse_sources
+from pulse.index import IndexStore
 from pulse.jobs.harvest import run_harvest
 from tests.conftest import LiveServer, github_env
 from tests.fake_github import FakeGitHub
@@ -54,13 +54,18 @@ def test_a_failing_org_keeps_its_previously_indexed_repos(github: FakeGitHub, tm
 def run_cli(*args: str, env: dict[str, str]) -> subprocess.CompletedProcess[str]:
     full_env = {k: v for k, v in os.environ.items() if not k.startswith(("GITHUB_", "PULSE_"))}
     full_env.update(env)
-    return subprocess.run([sys.executable, "-m", "pulse", *args], capture_output=True, text=True,
-                          env=full_env, timeout=120)
+    return subprocess.run(
+        [sys.executable, "-m", "pulse", *args], capture_output=True, text=True, env=full_env, timeout=120
+    )
 
 
 def test_cli_harvest_then_serve_finds_repos_by_readme_words(github: FakeGitHub, tmp_path: Path) -> None:
-    github.add_repo("Dorset-Council-UK", "FloodReporter", description="Report flooding",
-                    readme="# Flood reporter\n\nResidents report **gully blockages** and flooding to the council.")
+    github.add_repo(
+        "Dorset-Council-UK",
+        "FloodReporter",
+        description="Report flooding",
+        readme="# Flood reporter\n\nResidents report **gully blockages** and flooding to the council.",
+    )
     github.add_repo("essexcountycouncil", "school-admissions", readme="Apply for a school place: admissions rounds.")
     sources = tmp_path / "sources.yaml"
     sources.write_text(SOURCES)
@@ -97,7 +102,8 @@ def test_cli_malformed_sources_exits_before_touching_the_index(tmp_path: Path) -
     assert result.returncode == 2
     assert result.stderr.strip() == (
         f"pulse: {sources}, line 3: publishers[0].type: 'parish' is not one of "
-        "local-government, central-government, health, devolved, other-public")
+        "local-government, central-government, health, devolved, other-public"
+    )
     assert not data_dir.exists()
 
 

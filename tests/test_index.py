@@ -11,11 +11,25 @@ from tests.conftest import make_repo
 
 
 def test_record_round_trips_through_the_index(store: IndexStore) -> None:
-    repo = make_repo(101, "BinDayFinder", description="Find your bin collection day", topics=("waste", "bins"),
-                     language="C#", licence="MIT", stars=7, forks=2, open_issues=1, is_template=True,
-                     created_at="2020-01-02T03:04:05Z", pushed_at="2024-05-06T07:08:09Z",
-                     updated_at="2024-05-06T07:08:10Z", default_branch="main", readme="# Bin day\n\nFinds bins.",
-                     homepage="https://example.org", harvested_at="2026-11-23T00:00:00Z")
+    repo = make_repo(
+        101,
+        "BinDayFinder",
+        description="Find your bin collection day",
+        topics=("waste", "bins"),
+        language="C#",
+        licence="MIT",
+        stars=7,
+        forks=2,
+        open_issues=1,
+        is_template=True,
+        created_at="2020-01-02T03:04:05Z",
+        pushed_at="2024-05-06T07:08:09Z",
+        updated_at="2024-05-06T07:08:10Z",
+        default_branch="main",
+        readme="# Bin day\n\nFinds bins.",
+        homepage="https://example.org",
+        harvested_at="2026-11-23T00:00:00Z",
+    )
     store.add_records([repo])
     assert store.get("dorset-council-uk", "bindayfinder") == repo
     assert store.get("Dorset-Council-UK", "BinDayFinder", with_readme=False).readme == ""

@@ -7,12 +7,11 @@ from pathlib import Path
 
 import pytest
 
-from pulse.index import search
-from pulse.index import IndexStore
-from pulse.core.sources import Publisher, Source
-from pulse.core.settings import Settings
-from pulse.jobs.harvest import HarvestReport, load_state, run_harvest
 from pulse.core.query import SearchRequest
+from pulse.core.settings import Settings
+from pulse.core.sources import Publisher, Source
+from pulse.index import IndexStore, search
+from pulse.jobs.harvest import HarvestReport, load_state, run_harvest
 from tests.conftest import github_env
 from tests.fake_github import FakeGitHub
 
@@ -20,8 +19,10 @@ ORGS = {"camden-council": 250, "leeds-city-council": 120, "york-council": 30}
 
 
 def publishers(*logins: str) -> list[Publisher]:
-    return [Publisher(name=f"{login} (test)", type="local-government", sources=(Source("github", login),))
-            for login in logins]
+    return [
+        Publisher(name=f"{login} (test)", type="local-government", sources=(Source("github", login),))
+        for login in logins
+    ]
 
 
 class World:
@@ -78,12 +79,17 @@ def test_a_run_with_nothing_changed_costs_only_the_list_pages(world: World) -> N
 
 def test_only_pushed_repos_have_their_readme_read_again(world: World) -> None:
     world.harvest()
-    world.github.update_repo("leeds-city-council", "leeds-city-council-service-7",
-                             pushed_at="2030-01-01T00:00:00Z", readme="# Gritting routes\n\nWinter gritting.")
+    world.github.update_repo(
+        "leeds-city-council",
+        "leeds-city-council-service-7",
+        pushed_at="2030-01-01T00:00:00Z",
+        readme="# Gritting routes\n\nWinter gritting.",
+    )
     report = world.harvest()
     assert sorted(r.path for r in world.github.requests if r.path.startswith("/repos/")) == [
         "/repos/leeds-city-council/leeds-city-council-service-7/contents/",
-        "/repos/leeds-city-council/leeds-city-council-service-7/readme"]
+        "/repos/leeds-city-council/leeds-city-council-service-7/readme",
+    ]
     leeds = next(s for s in report.sources if s.target == "leeds-city-council")
     assert (leeds.added, leeds.updated, leeds.removed) == (0, 1, 0)
     assert world.find("gritting") == ["leeds-city-council/leeds-city-council-service-7"]
@@ -101,7 +107,9 @@ def test_only_pushed_repos_have_their_readme_read_again(world: World) -> None:
     ids=["5xx", "404-org", "401-bad-token", "malformed-json", "timeout"],
 )
 def test_a_failing_org_keeps_its_repos_while_others_refresh(world: World, fault, expected_error: str) -> None:  # type: ignore[no-untyped-def]
-    world.settings = Settings.from_env(github_env(world.github, PULSE_GITHUB_TIMEOUT="1"), data_dir=world.settings.data_dir)
+    world.settings = Settings.from_env(
+        github_env(world.github, PULSE_GITHUB_TIMEOUT="1"), data_dir=world.settings.data_dir
+    )
     world.harvest()
     world.github.add_repo("camden-council", "camden-new-thing", readme="Brand new parking permits service")
     fault(world.github)
@@ -190,7 +198,10 @@ def test_a_long_rate_limit_stops_cleanly_and_resumes_next_run(github: FakeGitHub
     report = world.harvest()
     assert report.stopped_early
     assert [(s.target, s.status) for s in report.sources] == [
-        ("camden-council", "ok"), ("leeds-city-council", "not reached"), ("york-council", "not reached")]
+        ("camden-council", "ok"),
+        ("leeds-city-council", "not reached"),
+        ("york-council", "not reached"),
+    ]
     assert world.store.doc_count() == 250  # what finished was committed
     assert load_state(world.settings.data_dir).pending == ["github:leeds-city-council", "github:york-council"]
     github.clear_faults()

@@ -41,15 +41,22 @@ def test_the_document_is_valid_openapi_3_1(demo_server: LiveServer) -> None:
 def test_every_api_route_is_documented_and_nothing_else() -> None:
     documented = set(openapi_document()["paths"])
     assert api_paths() == documented
-    assert {"/api/search", "/api/repos/{owner}/{name}", "/api/publishers", "/api/publishers/{login}", "/api/stats",
-            "/api/openapi.json"} <= documented
+    assert {
+        "/api/search",
+        "/api/repos/{owner}/{name}",
+        "/api/publishers",
+        "/api/publishers/{login}",
+        "/api/stats",
+        "/api/openapi.json",
+    } <= documented
 
 
 def test_every_api_route_answers_get_as_documented(demo_server: LiveServer) -> None:
     for path, item in openapi_document()["paths"].items():
         assert set(item) == {"get"}
         concrete = re.sub(r"\{[^}]+\}", "Dorset-Council-UK", path).replace(
-            "Dorset-Council-UK/Dorset-Council-UK", "Dorset-Council-UK/GdsBlazorComponents")
+            "Dorset-Council-UK/Dorset-Council-UK", "Dorset-Council-UK/GdsBlazorComponents"
+        )
         response = demo_server.get(concrete)
         assert response.status_code == 200, (path, response.text[:200])
         documented = item["get"]["responses"]["200"]["content"]
@@ -69,8 +76,13 @@ def test_search_parameters_match_the_validation() -> None:
 def test_the_api_page_links_the_document_feeds_and_downloads(demo_server: LiveServer) -> None:
     page = demo_server.get("/api")
     assert page.status_code == 200
-    for href in ('href="/api/openapi.json"', 'href="/downloads/search.csv"', 'href="/downloads/search.json"',
-                 'href="/feeds/search.atom"', 'href="/stats"'):
+    for href in (
+        'href="/api/openapi.json"',
+        'href="/downloads/search.csv"',
+        'href="/downloads/search.json"',
+        'href="/feeds/search.atom"',
+        'href="/stats"',
+    ):
         assert href in page.text
     assert f"curl '{demo_server.url}/api/search?q=bin+collection" in page.text
 
@@ -95,8 +107,9 @@ def test_generated_requests_get_documented_answers(schema, demo_server: LiveServ
     assert operation is not None, label
 
     @given(case=operation.as_strategy())
-    @settings(max_examples=EXAMPLES_PER_OPERATION, deadline=None, database=None,
-              suppress_health_check=list(HealthCheck))
+    @settings(
+        max_examples=EXAMPLES_PER_OPERATION, deadline=None, database=None, suppress_health_check=list(HealthCheck)
+    )
     def check(case) -> None:  # type: ignore[no-untyped-def]
         case.call_and_validate(base_url=demo_server.url, checks=CHECKS, timeout=30)
 

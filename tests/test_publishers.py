@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from pulse.index import IndexStore
 from pulse.core.settings import Settings
+from pulse.index import IndexStore
 from pulse.jobs.harvest import run_harvest
 from tests.conftest import LiveServer, github_env
 from tests.fake_github import FakeGitHub

@@ -2,23 +2,36 @@
 
 from __future__ import annotations
 
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 
 from pulse.core.readiness import WEIGHTS, readiness
 from tests.conftest import make_repo
 
-NOW = datetime(2026, 11, 23, tzinfo=timezone.utc)
+NOW = datetime(2026, 11, 23, tzinfo=UTC)
 GOOD_README = "# Bin finder\n\n" + "Finds your bin day from a postcode. " * 40 + "\n\n## Installation\n\nRun `make`.\n"
 
 
 def test_weights_sum_to_100_and_a_ready_repo_scores_100() -> None:
     assert sum(WEIGHTS.values()) == 100
-    repo = make_repo(1, "bins", description="Bin days", topics=("waste",), licence="OGL-UK-3.0", readme=GOOD_README,
-                     pushed_at="2026-06-01T00:00:00Z", has_contributing=True, has_tests=True, is_template=True)
+    repo = make_repo(
+        1,
+        "bins",
+        description="Bin days",
+        topics=("waste",),
+        licence="OGL-UK-3.0",
+        readme=GOOD_README,
+        pushed_at="2026-06-01T00:00:00Z",
+        has_contributing=True,
+        has_tests=True,
+        is_template=True,
+    )
     result = readiness(repo, reused_by=2, now=NOW)
     assert result.score == 100 and all(s.met for s in result.signals)
     assert sum(s.weight for s in result.signals) == 100
-    assert next(s for s in result.signals if s.label == "README says how to install or use it").detail == "Section “Installation”"
+    assert (
+        next(s for s in result.signals if s.label == "README says how to install or use it").detail
+        == "Section “Installation”"
+    )
 
 
 def test_unknown_signals_count_as_not_met_and_say_so() -> None:

@@ -32,14 +32,17 @@ def test_send_finds_the_special_educational_needs_application(engines: Engines) 
 
 
 def test_foi_and_freedom_of_information_are_the_same_search(store, demo_records) -> None:  # type: ignore[no-untyped-def]
-    from pulse.index import search
     from pulse.core.query import SearchRequest
+    from pulse.index import search
     from tests.conftest import make_repo
 
-    store.add_records(demo_records[:20] + [
-        make_repo(900001, "foi-tracker", description="Track FOI requests and their deadlines"),
-        make_repo(900002, "information-requests", description="Handle freedom of information requests"),
-    ])
+    store.add_records(
+        demo_records[:20]
+        + [
+            make_repo(900001, "foi-tracker", description="Track FOI requests and their deadlines"),
+            make_repo(900002, "information-requests", description="Handle freedom of information requests"),
+        ]
+    )
     foi = [h.repo.id for h in search(store, SearchRequest(q="FOI")).hits]
     spelled_out = [h.repo.id for h in search(store, SearchRequest(q="freedom of information")).hits]
     assert set(foi[:2]) == {900001, 900002} and foi[0] == 900001  # its own word first
@@ -67,8 +70,8 @@ def test_pulse_ranks_at_least_as_well_as_plain_bm25(engines: Engines) -> None:
 
 
 def test_synonym_expansion_keeps_the_fast_path_and_its_results(store, demo_records) -> None:  # type: ignore[no-untyped-def]
-    from pulse.index import searching as pulse_search
     from pulse.core.query import SearchRequest
+    from pulse.index import searching as pulse_search
 
     store.add_records(demo_records)
     searcher = store.searcher()

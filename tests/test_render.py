@@ -6,8 +6,12 @@ from pulse.web.readme_html import render_readme
 
 
 def test_relative_links_and_images_point_into_the_repository() -> None:
-    html = render_readme("[Guide](docs/guide.md) ![Logo](./img/logo.png) [Top](/LICENSE) [Here](#usage) "
-                         "[Site](https://example.org/x)", "Dorset-Council-UK", "GdsBlazorComponents", "main")
+    html = render_readme(
+        "[Guide](docs/guide.md) ![Logo](./img/logo.png) [Top](/LICENSE) [Here](#usage) [Site](https://example.org/x)",
+        "Dorset-Council-UK",
+        "GdsBlazorComponents",
+        "main",
+    )
     assert 'href="https://github.com/Dorset-Council-UK/GdsBlazorComponents/blob/main/docs/guide.md"' in html
     assert 'src="https://raw.githubusercontent.com/Dorset-Council-UK/GdsBlazorComponents/main/img/logo.png"' in html
     assert 'href="https://github.com/Dorset-Council-UK/GdsBlazorComponents/blob/main/LICENSE"' in html
@@ -16,5 +20,5 @@ def test_relative_links_and_images_point_into_the_repository() -> None:
 
 def test_unknown_branch_uses_head_and_hostile_markup_stays_inert() -> None:
     html = render_readme("[x](javascript:alert(1)) <script>alert(1)</script> [y](a.md)", "o", "n")
-    assert "href=\"javascript" not in html and "<script>" not in html
+    assert 'href="javascript' not in html and "<script>" not in html
     assert 'href="https://github.com/o/n/blob/HEAD/a.md"' in html

@@ -5,10 +5,9 @@ from __future__ import annotations
 import threading
 from pathlib import Path
 
-from pulse.index import search
-from pulse.index import IndexStore
-from pulse.core.settings import Settings
 from pulse.core.query import SearchRequest
+from pulse.core.settings import Settings
+from pulse.index import IndexStore, search
 from tests.conftest import LiveServer, make_repo
 
 
@@ -32,25 +31,39 @@ def test_name_is_split_on_dots_dashes_and_camel_case(store: IndexStore) -> None:
 
 
 def test_stemming_and_field_boosts(store: IndexStore) -> None:
-    store.add_records([
-        make_repo(1, "notes", readme="This mentions parking once among many other words."),
-        make_repo(2, "parking-permits", description="Apply for parking permits"),
-    ])
+    store.add_records(
+        [
+            make_repo(1, "notes", readme="This mentions parking once among many other words."),
+            make_repo(2, "parking-permits", description="Apply for parking permits"),
+        ]
+    )
     page = search(store, request(q="permit"))
     assert [h.repo.id for h in page.hits] == [2]
     assert [h.repo.id for h in search(store, request(q="parking")).hits] == [2, 1]
 
 
 def test_all_words_first_then_any_word_with_a_note(store: IndexStore) -> None:
-    store.add_records([make_repo(1, "bins", description="bin collection day"), make_repo(2, "roads", description="potholes")])
+    store.add_records(
+        [make_repo(1, "bins", description="bin collection day"), make_repo(2, "roads", description="potholes")]
+    )
     assert search(store, request(q="bin collection")).note == ""
     fallback = search(store, request(q="potholes unicorn"))
     assert [h.repo.id for h in fallback.hits] == [2] and "any" in fallback.note
 
 
 def test_facets_count_every_match_not_just_the_page(store: IndexStore) -> None:
-    store.add_records([make_repo(i, f"form-{i}", description="form builder", language="Ruby" if i % 3 else "Python",
-                                 topics=("forms", "govuk") if i % 2 else ("forms",)) for i in range(1, 46)])
+    store.add_records(
+        [
+            make_repo(
+                i,
+                f"form-{i}",
+                description="form builder",
+                language="Ruby" if i % 3 else "Python",
+                topics=("forms", "govuk") if i % 2 else ("forms",),
+            )
+            for i in range(1, 46)
+        ]
+    )
     page = search(store, request(q="form", per_page=5))
     assert page.total == 45 and len(page.hits) == 5 and page.pages == 9
     assert {f.value: f.count for f in page.facets["language"]} == {"Ruby": 30, "Python": 15}
@@ -60,11 +73,13 @@ def test_facets_count_every_match_not_just_the_page(store: IndexStore) -> None:
 
 
 def test_sorts_by_stars_and_recent_push(store: IndexStore) -> None:
-    store.add_records([
-        make_repo(1, "a", description="map", stars=5, pushed_at="2020-01-01T00:00:00Z"),
-        make_repo(2, "b", description="map", stars=50, pushed_at="2019-01-01T00:00:00Z"),
-        make_repo(3, "c", description="map", stars=1, pushed_at="2025-01-01T00:00:00Z"),
-    ])
+    store.add_records(
+        [
+            make_repo(1, "a", description="map", stars=5, pushed_at="2020-01-01T00:00:00Z"),
+            make_repo(2, "b", description="map", stars=50, pushed_at="2019-01-01T00:00:00Z"),
+            make_repo(3, "c", description="map", stars=1, pushed_at="2025-01-01T00:00:00Z"),
+        ]
+    )
     assert [h.repo.id for h in search(store, request(q="map", sort="stars")).hits] == [2, 1, 3]
     assert [h.repo.id for h in search(store, request(q="map", sort="updated")).hits] == [3, 1, 2]
     assert [h.repo.id for h in search(store, request()).hits] == [2, 1, 3]  # browsing: most starred first
@@ -129,20 +144,26 @@ def test_did_you_mean_corrects_unknown_words(store: IndexStore, demo_records) ->
 
 
 def test_no_suggestion_unless_the_correction_finds_more(store: IndexStore) -> None:
-    store.add_records([make_repo(1, "flood-map", description="Flooding map", language="Python"),
-                       make_repo(2, "roads", description="Road gritting", language="C#")])
+    store.add_records(
+        [
+            make_repo(1, "flood-map", description="Flooding map", language="Python"),
+            make_repo(2, "roads", description="Road gritting", language="C#"),
+        ]
+    )
     assert search(store, request(q="flodding")).suggestion == "flooding"
     assert search(store, request(q="flodding", language="C#")).suggestion == ""  # no more results there
     assert search(store, request(q="zzzzqqq")).suggestion == ""  # nothing near
 
 
 def test_kind_and_has_licence_facets_and_filters(store: IndexStore) -> None:
-    store.add_records([
-        make_repo(1, "app", description="bins", language="Python", licence="MIT"),
-        make_repo(2, "starter", description="bins", language="Python", is_template=True),
-        make_repo(3, "guidance", description="bins", language=""),
-        make_repo(4, "notebooks", description="bins", language="Jupyter Notebook", licence="OGL-UK-3.0"),
-    ])
+    store.add_records(
+        [
+            make_repo(1, "app", description="bins", language="Python", licence="MIT"),
+            make_repo(2, "starter", description="bins", language="Python", is_template=True),
+            make_repo(3, "guidance", description="bins", language=""),
+            make_repo(4, "notebooks", description="bins", language="Jupyter Notebook", licence="OGL-UK-3.0"),
+        ]
+    )
     page = search(store, request(q="bins"))
     assert {f.value: f.count for f in page.facets["kind"]} == {"code": 1, "template": 1, "resource": 2}
     assert {f.value: f.count for f in page.facets["has_licence"]} == {"yes": 2, "no": 2}

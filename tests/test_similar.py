@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from pulse.index.related import Related, reused_by, similar, upstream
 from pulse.index import IndexStore
+from pulse.index.related import Related, reused_by, similar, upstream
 from tests.conftest import make_repo
 
 ESSEX = dict(owner="essexcountycouncil", publisher="Essex County Council", source="github:essexcountycouncil")
@@ -12,12 +12,14 @@ LEEDS = dict(owner="leedscc", publisher="Leeds City Council", source="github:lee
 
 def test_similar_projects_come_from_other_publishers(store: IndexStore) -> None:
     text = "Find your bin collection day and recycling centre opening times from a postcode"
-    store.add_records([
-        make_repo(1, "bin-day", description=text, readme=f"# Bins\n\n{text}. Waste collection calendar."),
-        make_repo(2, "bin-day-api", description=text),  # same publisher: never "similar"
-        make_repo(3, "BinCollections", description="Bin collection days and recycling calendar", **ESSEX),
-        make_repo(4, "parking-permits", description="Apply for a parking permit", **LEEDS),
-    ])
+    store.add_records(
+        [
+            make_repo(1, "bin-day", description=text, readme=f"# Bins\n\n{text}. Waste collection calendar."),
+            make_repo(2, "bin-day-api", description=text),  # same publisher: never "similar"
+            make_repo(3, "BinCollections", description="Bin collection days and recycling calendar", **ESSEX),
+            make_repo(4, "parking-permits", description="Apply for a parking permit", **LEEDS),
+        ]
+    )
     found = similar(store, store.get("Dorset-Council-UK", "bin-day"))
     assert [r.id for r in found][:1] == [3]
     assert all(r.publisher != "Dorset Council" for r in found)
@@ -33,12 +35,14 @@ def test_similar_on_the_demo_corpus(store: IndexStore, demo_records) -> None:  #
 
 
 def test_reused_by_lists_forks_by_other_publishers_and_the_fork_finds_its_upstream(store: IndexStore) -> None:
-    store.add_records([
-        make_repo(1, "BinDay", description="Bin days"),
-        make_repo(2, "binday", fork=True, fork_of="dorset-council-uk/binday", **ESSEX),  # other case: same repo
-        make_repo(3, "BinDay-copy", fork=True, fork_of="Dorset-Council-UK/BinDay"),  # same publisher: not reuse
-        make_repo(4, "elsewhere", fork=True, fork_of="someone/else", **LEEDS),
-    ])
+    store.add_records(
+        [
+            make_repo(1, "BinDay", description="Bin days"),
+            make_repo(2, "binday", fork=True, fork_of="dorset-council-uk/binday", **ESSEX),  # other case: same repo
+            make_repo(3, "BinDay-copy", fork=True, fork_of="Dorset-Council-UK/BinDay"),  # same publisher: not reuse
+            make_repo(4, "elsewhere", fork=True, fork_of="someone/else", **LEEDS),
+        ]
+    )
     original = store.get("Dorset-Council-UK", "BinDay")
     assert [r.id for r in reused_by(store, original)] == [2]
     fork = store.get("essexcountycouncil", "binday")

@@ -4,12 +4,12 @@ from __future__ import annotations
 
 import json
 import re
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 from html.parser import HTMLParser
 from pathlib import Path
 
-from pulse.index import IndexStore
 from pulse.core.settings import Settings
+from pulse.index import IndexStore
 from pulse.web.stats import harvest_history
 from tests.conftest import LiveServer, make_repo
 
@@ -80,25 +80,49 @@ def test_demo_stats_page_is_accessible_tables_and_says_there_is_no_history(demo_
 
 def write_report(folder: Path, started: str, sources: list[tuple[str, str, int]]) -> None:
     folder.mkdir(parents=True, exist_ok=True)
-    body = {"started_at": started, "finished_at": started, "stopped_early": False, "requests": 3,
-            "sources": [{"publisher": s, "source": s, "target": s, "status": status, "seen": seen, "added": 0,
-                         "updated": 0, "removed": 0, "requests": 1, "seconds": 0.1, "error": ""}
-                        for s, status, seen in sources]}
+    body = {
+        "started_at": started,
+        "finished_at": started,
+        "stopped_early": False,
+        "requests": 3,
+        "sources": [
+            {
+                "publisher": s,
+                "source": s,
+                "target": s,
+                "status": status,
+                "seen": seen,
+                "added": 0,
+                "updated": 0,
+                "removed": 0,
+                "requests": 1,
+                "seconds": 0.1,
+                "error": "",
+            }
+            for s, status, seen in sources
+        ],
+    }
     stamp = started.replace(":", "").replace("-", "")
     (folder / f"harvest-{stamp}.json").write_text(json.dumps(body))
 
 
 def test_history_new_this_week_and_the_page(tmp_path: Path) -> None:
     settings = Settings.from_env({}, data_dir=tmp_path / "data")
-    now = datetime.now(timezone.utc)
+    now = datetime.now(UTC)
     store = IndexStore(settings.index_dir)
-    store.add_records([
-        make_repo(1, "brand-new", created_at=iso(now - timedelta(days=1)), pushed_at=iso(now - timedelta(hours=2))),
-        make_repo(2, "six-days", created_at=iso(now - timedelta(days=6)), pushed_at=iso(now - timedelta(days=6))),
-        make_repo(3, "busy-old", created_at=iso(now - timedelta(days=400)), pushed_at=iso(now - timedelta(hours=1))),
-        make_repo(4, "last-month", created_at=iso(now - timedelta(days=30)), pushed_at=iso(now - timedelta(days=8))),
-        make_repo(5, "undated"),
-    ])
+    store.add_records(
+        [
+            make_repo(1, "brand-new", created_at=iso(now - timedelta(days=1)), pushed_at=iso(now - timedelta(hours=2))),
+            make_repo(2, "six-days", created_at=iso(now - timedelta(days=6)), pushed_at=iso(now - timedelta(days=6))),
+            make_repo(
+                3, "busy-old", created_at=iso(now - timedelta(days=400)), pushed_at=iso(now - timedelta(hours=1))
+            ),
+            make_repo(
+                4, "last-month", created_at=iso(now - timedelta(days=30)), pushed_at=iso(now - timedelta(days=8))
+            ),
+            make_repo(5, "undated"),
+        ]
+    )
     store.close()
     reports = settings.data_dir / "reports"
     write_report(reports, "2024-01-01T02:00:00Z", [("github:a", "ok", 10), ("github:b", "ok", 5)])

@@ -6,8 +6,19 @@ import pytest
 
 from tests.conftest import LiveServer
 
-RESULT_KEYS = {"id", "full_name", "url", "description", "language", "licence", "stars", "topics", "publisher",
-               "archived", "pushed_at"}
+RESULT_KEYS = {
+    "id",
+    "full_name",
+    "url",
+    "description",
+    "language",
+    "licence",
+    "stars",
+    "topics",
+    "publisher",
+    "archived",
+    "pushed_at",
+}
 
 
 def test_home_shows_the_catalogue_and_says_it_is_the_demo(demo_server: LiveServer) -> None:
@@ -25,9 +36,21 @@ def test_api_search_contract(demo_server: LiveServer) -> None:
     for result in body["results"]:
         assert RESULT_KEYS <= result.keys()
         assert "readme" not in result
-    assert set(body["facets"]) == {"language", "licence", "publisher", "publisher_type", "topic", "archived", "kind", "has_licence"}
+    assert set(body["facets"]) == {
+        "language",
+        "licence",
+        "publisher",
+        "publisher_type",
+        "topic",
+        "archived",
+        "kind",
+        "has_licence",
+    }
     assert sum(f["count"] for f in body["facets"]["publisher_type"]) == body["total"]
-    assert body["results"][0]["full_name"].startswith("localgovdrupal/") or "drupal" in body["results"][0]["full_name"].lower()
+    assert (
+        body["results"][0]["full_name"].startswith("localgovdrupal/")
+        or "drupal" in body["results"][0]["full_name"].lower()
+    )
 
 
 def test_filters_narrow_and_facets_count_the_match(demo_server: LiveServer) -> None:
@@ -77,9 +100,33 @@ def test_bad_parameters_get_a_400_with_the_json_error_shape(demo_server: LiveSer
     assert html.status_code == 400 and message in html.text
 
 
-HOSTILE = ["*", "*a*", '"unclosed', "x" * 5000, "AND OR NOT (", "((((((((((", ")", "NOT", "a OR", "🦔 Cymraeg ŵ ŷ",
-           "名前", "name:secret", "a~2", "[a TO z]", "{a TO z}", "a^100", "/regex.*/", "\\", "' OR 1=1 --",
-           "<script>alert(1)</script>", "%00", "a" * 499, " ".join(["word"] * 200), "\u202e", "AND AND AND"]
+HOSTILE = [
+    "*",
+    "*a*",
+    '"unclosed',
+    "x" * 5000,
+    "AND OR NOT (",
+    "((((((((((",
+    ")",
+    "NOT",
+    "a OR",
+    "🦔 Cymraeg ŵ ŷ",
+    "名前",
+    "name:secret",
+    "a~2",
+    "[a TO z]",
+    "{a TO z}",
+    "a^100",
+    "/regex.*/",
+    "\\",
+    "' OR 1=1 --",
+    "<script>alert(1)</script>",
+    "%00",
+    "a" * 499,
+    " ".join(["word"] * 200),
+    "\u202e",
+    "AND AND AND",
+]
 
 
 @pytest.mark.parametrize("q", HOSTILE)
@@ -115,7 +162,10 @@ def test_repo_api_and_detail_page(demo_server: LiveServer) -> None:
 
 def test_unknown_repo_and_page_are_404s(demo_server: LiveServer) -> None:
     missing = demo_server.get("/api/repos/nobody/nothing")
-    assert missing.status_code == 404 and missing.json() == {"status": 404, "message": "No repository nobody/nothing in the catalogue."}
+    assert missing.status_code == 404 and missing.json() == {
+        "status": 404,
+        "message": "No repository nobody/nothing in the catalogue.",
+    }
     assert demo_server.get("/repos/nobody/nothing").status_code == 404
     assert demo_server.get("/no/such/page").status_code == 404
 

@@ -22,21 +22,36 @@ from pulse.core.record import Repo  # noqa: E402
 
 SHARED = ROOT.parent / "shared" / "reference"
 TYPE_OF_CATEGORY = {
-    "local-government": "local-government", "central-government": "central-government",
-    "health": "health", "devolved": "devolved", "justice": "central-government",
-    "research-science": "other-public", "culture-heritage": "other-public", "parliament": "other-public",
-    "fire-rescue": "other-public", "police": "other-public", "crown-dependency": "other-public",
+    "local-government": "local-government",
+    "central-government": "central-government",
+    "health": "health",
+    "devolved": "devolved",
+    "justice": "central-government",
+    "research-science": "other-public",
+    "culture-heritage": "other-public",
+    "parliament": "other-public",
+    "fire-rescue": "other-public",
+    "police": "other-public",
+    "crown-dependency": "other-public",
 }
 # Publishers in the corpus that the org list does not name.
 EXTRA_NAMES = {
-    "localgovdrupal": "LocalGov Drupal", "LBHackney-IT": "London Borough of Hackney",
-    "Buckinghamshire-Digital-Service": "Buckinghamshire Council", "LocalGovIMS": "LocalGov IMS",
-    "Scottish-Natural-Heritage": "NatureScot", "scottish-government-design-system": "Scottish Government Design System",
-    "govwales": "Welsh Government (GOV.WALES)", "LBCamden": "London Borough of Camden",
-    "LeedsCityCouncil": "Leeds City Council", "Surrey-County-Council": "Surrey County Council",
-    "Gloucester-City-Council": "Gloucester City Council", "cambridgeshire-county-council": "Cambridgeshire County Council",
-    "ShropshireCouncil": "Shropshire Council", "FutureNorthants": "Future Northants (Northamptonshire councils)",
-    "OrdnanceSurvey": "Ordnance Survey", "NHSDigital": "NHS Digital",
+    "localgovdrupal": "LocalGov Drupal",
+    "LBHackney-IT": "London Borough of Hackney",
+    "Buckinghamshire-Digital-Service": "Buckinghamshire Council",
+    "LocalGovIMS": "LocalGov IMS",
+    "Scottish-Natural-Heritage": "NatureScot",
+    "scottish-government-design-system": "Scottish Government Design System",
+    "govwales": "Welsh Government (GOV.WALES)",
+    "LBCamden": "London Borough of Camden",
+    "LeedsCityCouncil": "Leeds City Council",
+    "Surrey-County-Council": "Surrey County Council",
+    "Gloucester-City-Council": "Gloucester City Council",
+    "cambridgeshire-county-council": "Cambridgeshire County Council",
+    "ShropshireCouncil": "Shropshire Council",
+    "FutureNorthants": "Future Northants (Northamptonshire councils)",
+    "OrdnanceSurvey": "Ordnance Survey",
+    "NHSDigital": "NHS Digital",
 }
 
 
@@ -64,7 +79,9 @@ def main() -> None:
         "# gh-pages 1d5af7e, 2 Mar 2024) and the owners of the demo corpus. Regenerate: tools/make_demo_data.py\n"
     )
     ordered = sorted(publishers.values(), key=lambda p: (p["type"], p["name"].lower()))
-    (ROOT / "sources.yaml").write_text(header + yaml.safe_dump({"publishers": ordered}, sort_keys=False, allow_unicode=True))
+    (ROOT / "sources.yaml").write_text(
+        header + yaml.safe_dump({"publishers": ordered}, sort_keys=False, allow_unicode=True)
+    )
 
     types = {s["github"].lower(): p["type"] for p in ordered for s in p["sources"]}
     with (ROOT / "pulse" / "data" / "demo-catalogue.jsonl").open("w") as out:
@@ -72,14 +89,20 @@ def main() -> None:
             repo = Repo(
                 # The corpus has no GitHub ids; a stable id derived from the name stands in.
                 id=zlib.crc32(row["full_name"].lower().encode()),
-                owner=row["owner"], name=row["name"], url=row["html_url"],
+                owner=row["owner"],
+                name=row["name"],
+                url=row["html_url"],
                 source=f"demo:{row['owner'].lower()}",
                 publisher=names.get(row["owner"].lower(), row["owner"]),
                 publisher_type=types.get(row["owner"].lower(), row["owner_kind"]),
-                description=row["description"] or "", language=(row["languages"] or [""])[0],
-                licence=row["license_spdx"] or "", readme=row["readme"],
-                fork=bool(row.get("fork_of")), fork_of=row.get("fork_of") or "",
-                has_contributing=row.get("has_contributing"), has_tests=row.get("has_tests"),
+                description=row["description"] or "",
+                language=(row["languages"] or [""])[0],
+                licence=row["license_spdx"] or "",
+                readme=row["readme"],
+                fork=bool(row.get("fork_of")),
+                fork_of=row.get("fork_of") or "",
+                has_contributing=row.get("has_contributing"),
+                has_tests=row.get("has_tests"),
             )
             out.write(json.dumps(repo.to_dict(), ensure_ascii=False) + "\n")
     print(f"{len(ordered)} publishers, {len(corpus)} demo repos")

@@ -23,9 +23,9 @@ MAX_FILTER_VALUES = 20
 class ParamSource(Protocol):
     """What from_params needs: Starlette's QueryParams, or any multi-dict like it."""
 
-    def get(self, key: str, default: str | None = None) -> str | None: ...  # pragma: no cover
+    def get(self, key: str, /) -> str | None: ...  # pragma: no cover
 
-    def getlist(self, key: str) -> list[str]: ...  # pragma: no cover
+    def getlist(self, key: str, /) -> list[str]: ...  # pragma: no cover
 
 
 @dataclass(frozen=True)
@@ -39,7 +39,7 @@ class SearchRequest:
     per_page: int = DEFAULT_PER_PAGE
 
     @classmethod
-    def from_params(cls, params: "ParamSource") -> "SearchRequest":
+    def from_params(cls, params: ParamSource) -> SearchRequest:
         """Validate query parameters, raising QueryError with a message a person can act on."""
         q = (params.get("q") or "").strip()
         if len(q) > MAX_QUERY_CHARS:
@@ -88,14 +88,14 @@ class SearchRequest:
         query = urlencode(self.to_params(**changes))
         return f"{path}?{query}" if query else path
 
-    def without_filter(self, name: str, value: str) -> "SearchRequest":
+    def without_filter(self, name: str, value: str) -> SearchRequest:
         remaining = tuple(v for v in self.filters.get(name, ()) if v != value)
         filters = {k: v for k, v in self.filters.items() if k != name}
         if remaining:
             filters[name] = remaining
         return replace(self, filters=filters, page=1)
 
-    def with_filter(self, name: str, value: str) -> "SearchRequest":
+    def with_filter(self, name: str, value: str) -> SearchRequest:
         filters = dict(self.filters)
         filters[name] = tuple(dict.fromkeys(filters.get(name, ()) + (value,)))
         return replace(self, filters=filters, page=1)

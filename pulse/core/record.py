@@ -12,7 +12,6 @@ from dataclasses import dataclass
 from typing import Any
 from urllib.parse import urlsplit
 
-
 # The README is kept as markdown (for the detail page) but capped, so one
 # enormous README cannot bloat the index or a page.
 README_MAX_CHARS = 32_000
@@ -90,7 +89,7 @@ class Repo:
         return data
 
     @classmethod
-    def from_dict(cls, data: dict[str, Any]) -> "Repo":
+    def from_dict(cls, data: dict[str, Any]) -> Repo:
         """Build from a dict such as `to_dict` or a JSON Lines export wrote.
 
         Unknown keys are ignored so older exports stay loadable.

@@ -46,7 +46,7 @@ class Settings:
     download_stall_seconds: float = 30.0  # a download whose client reads nothing this long is dropped
 
     @classmethod
-    def from_env(cls, env: Mapping[str, str] | None = None, data_dir: str | Path | None = None) -> "Settings":
+    def from_env(cls, env: Mapping[str, str] | None = None, data_dir: str | Path | None = None) -> Settings:
         """Settings from environment variables; a malformed value is a ConfigError naming the variable."""
         env = os.environ if env is None else env
         chosen = data_dir or env.get("PULSE_DATA_DIR") or DEFAULT_DATA_DIR
@@ -84,8 +84,9 @@ def _number(env: Mapping[str, str], name: str, default: _N, kind: type[_N], *, m
         value = kind(raw)
     except ValueError:
         shown = raw if len(raw) <= 40 else raw[:40] + "…"
-        raise ConfigError("environment", None, name,
-                          f"must be a {'whole ' if kind is int else ''}number, not {shown!r}") from None
+        raise ConfigError(
+            "environment", None, name, f"must be a {'whole ' if kind is int else ''}number, not {shown!r}"
+        ) from None
     if not value >= minimum:  # also refuses NaN
         raise ConfigError("environment", None, name, f"must be at least {minimum:g}, not {raw!r}")
     return value
@@ -98,7 +99,10 @@ def _base_url(raw: str) -> str:
         return ""
     parts = urlsplit(text)
     if parts.scheme not in ("http", "https") or not parts.hostname or parts.query or parts.fragment:
-        raise ConfigError("environment", None, "PULSE_BASE_URL",
-                          f"must be an http(s) address such as https://pulse.example.gov.uk, not {raw[:60]!r}")
+        raise ConfigError(
+            "environment",
+            None,
+            "PULSE_BASE_URL",
+            f"must be an http(s) address such as https://pulse.example.gov.uk, not {raw[:60]!r}",
+        )
     return text
-

@@ -45,7 +45,6 @@ class Publisher:
     homepage: str = ""
 
 
-
 def load_sources(path: str | Path = DEFAULT_SOURCES) -> list[Publisher]:
     """Read and validate a sources file, raising ConfigError naming line and key."""
     path = Path(path)
@@ -117,8 +116,11 @@ class _Parser:
             publisher = self.publisher(pnode, f"publishers[{i}]")
             for j, source in enumerate(publisher.sources):
                 if source.key in seen:
-                    raise self.fail(pnode, f"publishers[{i}].sources[{j}].{source.kind}",
-                                    f"'{source.target}' is already listed under {seen[source.key]}")
+                    raise self.fail(
+                        pnode,
+                        f"publishers[{i}].sources[{j}].{source.kind}",
+                        f"'{source.target}' is already listed under {seen[source.key]}",
+                    )
                 seen[source.key] = publisher.name
             result.append(publisher)
         if not result:
@@ -136,8 +138,7 @@ class _Parser:
         name = self.string(fields["name"][1], f"{key}.name")
         ptype = self.string(fields["type"][1], f"{key}.type")
         if ptype not in PUBLISHER_TYPES:
-            raise self.fail(fields["type"][1], f"{key}.type",
-                            f"'{ptype}' is not one of {', '.join(PUBLISHER_TYPES)}")
+            raise self.fail(fields["type"][1], f"{key}.type", f"'{ptype}' is not one of {', '.join(PUBLISHER_TYPES)}")
         homepage = self.string(fields["homepage"][1], f"{key}.homepage") if "homepage" in fields else ""
         snodes = self.sequence(fields["sources"][1], f"{key}.sources")
         if not snodes:
@@ -148,8 +149,10 @@ class _Parser:
     def source(self, node: yaml.Node, key: str) -> Source:
         fields = self.mapping(node, key)
         if len(fields) != 1:
-            raise self.fail(node, key, f"expected exactly one source kind ({', '.join(SOURCE_KINDS)}), e.g. 'github: OrgLogin'")
-        (kind, (knode, vnode)), = fields.items()
+            raise self.fail(
+                node, key, f"expected exactly one source kind ({', '.join(SOURCE_KINDS)}), e.g. 'github: OrgLogin'"
+            )
+        ((kind, (knode, vnode)),) = fields.items()
         if kind not in SOURCE_KINDS:
             raise self.fail(knode, f"{key}.{kind}", f"unknown source kind; expected one of {', '.join(SOURCE_KINDS)}")
         target = self.string(vnode, f"{key}.{kind}")

@@ -8,6 +8,7 @@ badges, link targets and HTML are noise for ranking.
 from __future__ import annotations
 
 import re
+from itertools import pairwise
 
 from markdown_it import MarkdownIt
 
@@ -24,8 +25,11 @@ def markdown_to_text(markdown: str) -> str:
     parts: list[str] = []
     for token in _md.parse(markdown):
         if token.type == "inline" and token.children:
-            words = [c.content if c.type in ("text", "code_inline") else " " for c in token.children
-                     if c.type in ("text", "code_inline", "softbreak", "hardbreak")]
+            words = [
+                c.content if c.type in ("text", "code_inline") else " "
+                for c in token.children
+                if c.type in ("text", "code_inline", "softbreak", "hardbreak")
+            ]
             parts.append("".join(words))
         elif token.type in ("fence", "code_block"):
             parts.append(token.content.strip())
@@ -47,7 +51,7 @@ def headings(markdown: str) -> list[str]:
     """
     found: list[str] = []
     tokens = _md.parse(markdown)
-    for token, following in zip(tokens, tokens[1:]):
+    for token, following in pairwise(tokens):
         if token.type == "heading_open" and following.type == "inline":
             found.append(following.content.strip())
     return found

@@ -37,7 +37,9 @@ KIND_TERMS: tuple[Term, ...] = (Term("code", "Code"), Term("template", "Template
 KINDS: tuple[str, ...] = tuple(t.value for t in KIND_TERMS)
 
 SORT_TERMS: tuple[Term, ...] = (
-    Term("relevance", "Best match"), Term("stars", "Most stars"), Term("updated", "Recently updated"),
+    Term("relevance", "Best match"),
+    Term("stars", "Most stars"),
+    Term("updated", "Recently updated"),
 )
 SORTS: tuple[str, ...] = tuple(t.value for t in SORT_TERMS)
 
@@ -53,18 +55,30 @@ class Filter:
 
 
 FILTER_SPECS: tuple[Filter, ...] = (
-    Filter("language", "Language",
-           f"Primary language as the forge reports it, e.g. `Python`; `{NONE_VALUE}` for unknown."),
-    Filter("licence", "Licence",
-           f"SPDX licence id, e.g. `MIT`; `{NONE_VALUE}` when none was identified. `license` is an alias."),
+    Filter(
+        "language", "Language", f"Primary language as the forge reports it, e.g. `Python`; `{NONE_VALUE}` for unknown."
+    ),
+    Filter(
+        "licence",
+        "Licence",
+        f"SPDX licence id, e.g. `MIT`; `{NONE_VALUE}` when none was identified. `license` is an alias.",
+    ),
     Filter("publisher", "Publisher", "Publisher display name, e.g. `Dorset Council`."),
-    Filter("publisher_type", "Publisher type",
-           "One of: " + ", ".join(f"`{t}`" for t in PUBLISHER_TYPES) + ".", PUBLISHER_TYPE_TERMS),
+    Filter(
+        "publisher_type",
+        "Publisher type",
+        "One of: " + ", ".join(f"`{t}`" for t in PUBLISHER_TYPES) + ".",
+        PUBLISHER_TYPE_TERMS,
+    ),
     Filter("topic", "Topic", "Topic, case-insensitive."),
     Filter("archived", "Archived", "`yes` or `no`.", (Term("yes", "Archived"), Term("no", "Not archived"))),
     Filter("kind", "Kind", "One of: " + ", ".join(f"`{k}`" for k in KINDS) + " (rule in the README).", KIND_TERMS),
-    Filter("has_licence", "Has a licence", "`yes` or `no`: whether any licence was identified.",
-           (Term("yes", "Has a licence"), Term("no", "No licence"))),
+    Filter(
+        "has_licence",
+        "Has a licence",
+        "`yes` or `no`: whether any licence was identified.",
+        (Term("yes", "Has a licence"), Term("no", "No licence")),
+    ),
 )
 FILTERS: tuple[str, ...] = tuple(f.name for f in FILTER_SPECS)
 FILTER_ALIASES: dict[str, str] = {"license": "licence"}  # the British spelling is the contract

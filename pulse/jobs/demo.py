@@ -11,9 +11,9 @@ import json
 from collections.abc import Iterator
 from pathlib import Path
 
-from pulse.index import IndexStore
 from pulse.core.record import Repo
 from pulse.core.resources import PACKAGE_DIR
+from pulse.index import IndexStore
 
 DEMO_SNAPSHOT = PACKAGE_DIR / "data" / "demo-catalogue.jsonl"
 

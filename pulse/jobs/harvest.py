@@ -25,7 +25,7 @@ import os
 import time
 from collections.abc import Callable
 from dataclasses import asdict, dataclass, field
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
@@ -77,9 +77,14 @@ class HarvestReport:
         return sum(s.requests for s in self.sources)
 
     def to_dict(self) -> dict[str, Any]:
-        return {"started_at": self.started_at, "finished_at": self.finished_at, "stopped_early": self.stopped_early,
-                "requests": self.requests, "sources": [asdict(s) for s in self.sources],
-                "state_recovered": self.state_recovered.to_dict() if self.state_recovered else None}
+        return {
+            "started_at": self.started_at,
+            "finished_at": self.finished_at,
+            "stopped_early": self.stopped_early,
+            "requests": self.requests,
+            "sources": [asdict(s) for s in self.sources],
+            "state_recovered": self.state_recovered.to_dict() if self.state_recovered else None,
+        }
 
 
 # Called with (event, report) where event is "start" or "done".
@@ -127,8 +132,15 @@ def run_harvest(
     return report
 
 
-def _harvest_one(harvester: Harvester, publisher: Publisher, source: Source, store: IndexStore,
-                 entry: SourceReport, state: SourceState, report: HarvestReport) -> SourceUpdate | None:
+def _harvest_one(
+    harvester: Harvester,
+    publisher: Publisher,
+    source: Source,
+    store: IndexStore,
+    entry: SourceReport,
+    state: SourceState,
+    report: HarvestReport,
+) -> SourceUpdate | None:
     started, requests_before = time.monotonic(), harvester.requests_made
     previous = store.records_of_source(source.key)
     repos: list[Repo] = []
@@ -197,4 +209,4 @@ def _checkpoint(name: str) -> None:
 
 
 def _now() -> str:
-    return datetime.now(timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")
+    return datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")

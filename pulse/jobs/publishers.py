@@ -10,8 +10,8 @@ from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
 
-from pulse.index import DEMO_SOURCE_PREFIX, IndexStore
 from pulse.core.vocabulary import SourceStatus
+from pulse.index import DEMO_SOURCE_PREFIX, IndexStore
 from pulse.jobs.state import SourceState, StateRecovery, read_state
 
 
@@ -55,7 +55,9 @@ def list_publishers(store: IndexStore, data_dir: Path) -> list[PublisherSummary]
         login = summary.source.split(":", 1)[1]
         state = states.get(summary.source)
         status = _status(summary.source, state)
-        entry = publishers.setdefault(summary.publisher, PublisherSummary(summary.publisher, summary.publisher_type, login))
+        entry = publishers.setdefault(
+            summary.publisher, PublisherSummary(summary.publisher, summary.publisher_type, login)
+        )
         entry.repos += summary.repos
         entry.sources.append(_source_status(summary.source, state, summary.repos, status, summary.owner))
     for source, state in states.items():
@@ -93,9 +95,16 @@ def _status(source: str, state: SourceState | None) -> SourceStatus:
 def _source_status(source: str, state: SourceState | None, repos: int, status: SourceStatus, login: str) -> SourceView:
     if state is None:
         return SourceView(source=source, login=login, repos=repos, status=status)
-    return SourceView(source=source, login=state.target or login, repos=repos, status=status,
-                        last_success=state.last_success, last_failure=state.last_failure,
-                        last_error=state.last_error, stale=state.stale)
+    return SourceView(
+        source=source,
+        login=state.target or login,
+        repos=repos,
+        status=status,
+        last_success=state.last_success,
+        last_failure=state.last_failure,
+        last_error=state.last_error,
+        stale=state.stale,
+    )
 
 
 @dataclass(frozen=True)

@@ -16,7 +16,7 @@ import dataclasses
 import json
 import os
 from dataclasses import asdict, dataclass, field
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
@@ -94,7 +94,7 @@ def load_state(data_dir: Path) -> HarvestState:
     except FileNotFoundError:
         return HarvestState()
     except (OSError, UnicodeDecodeError, CorruptState) as exc:
-        now = datetime.now(timezone.utc)
+        now = datetime.now(UTC)
         moved = path.with_name(f"sources-state.corrupt-{now.strftime('%Y%m%dT%H%M%SZ')}.json")
         path.replace(moved)
         recovery = StateRecovery(at=now.strftime("%Y-%m-%dT%H:%M:%SZ"), problem=_problem(exc), moved_to=moved.name)
@@ -123,13 +123,18 @@ def _parse(text: str) -> HarvestState:
         raw = json.loads(text)
     except ValueError as exc:
         raise CorruptState(f"not valid JSON ({exc})") from None
-    if not isinstance(raw, dict) or not isinstance(raw.get("sources", {}), dict) \
-            or not isinstance(raw.get("pending", []), list):
+    if (
+        not isinstance(raw, dict)
+        or not isinstance(raw.get("sources", {}), dict)
+        or not isinstance(raw.get("pending", []), list)
+    ):
         raise CorruptState("not a sources state: expected an object with 'sources' and 'pending'")
     names = {f.name for f in dataclasses.fields(SourceState)}
     try:
-        sources = {str(key): SourceState(**{k: v for k, v in value.items() if k in names})
-                   for key, value in raw.get("sources", {}).items()}
+        sources = {
+            str(key): SourceState(**{k: v for k, v in value.items() if k in names})
+            for key, value in raw.get("sources", {}).items()
+        }
         recovery = StateRecovery(**raw["recovery"]) if isinstance(raw.get("recovery"), dict) else None
     except (TypeError, AttributeError) as exc:
         raise CorruptState(f"a source entry is malformed ({exc})") from None

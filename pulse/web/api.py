@@ -7,12 +7,12 @@ from typing import Any
 from starlette.requests import Request
 from starlette.responses import JSONResponse
 
-from pulse.index import Related
-from pulse.index import SearchPage, search as run_search
 from pulse.core.errors import NotFound
-from pulse.jobs.publishers import get_publisher, list_publishers, state_health
 from pulse.core.query import SearchRequest
 from pulse.core.readiness import readiness
+from pulse.index import Related, SearchPage
+from pulse.index import search as run_search
+from pulse.jobs.publishers import get_publisher, list_publishers, state_health
 
 
 def page_to_json(page: SearchPage) -> dict[str, Any]:
@@ -29,7 +29,9 @@ def page_to_json(page: SearchPage) -> dict[str, Any]:
         "note": page.note,
         "suggestion": page.suggestion,
         "results": [dict(hit.repo.to_dict(with_readme=False), snippet=hit.snippet) for hit in page.hits],
-        "facets": {name: [{"value": f.value, "count": f.count} for f in values] for name, values in page.facets.items()},
+        "facets": {
+            name: [{"value": f.value, "count": f.count} for f in values] for name, values in page.facets.items()
+        },
     }
 
 
@@ -59,8 +61,13 @@ def healthz(request: Request) -> JSONResponse:
 def publishers(request: Request) -> JSONResponse:
     state = request.app.state
     found = list_publishers(state.store, state.settings.data_dir)
-    return JSONResponse({"total": len(found), "publishers": [p.to_dict() for p in found],
-                         "harvest_state": state_health(state.settings.data_dir).to_dict()})
+    return JSONResponse(
+        {
+            "total": len(found),
+            "publishers": [p.to_dict() for p in found],
+            "harvest_state": state_health(state.settings.data_dir).to_dict(),
+        }
+    )
 
 
 def publisher(request: Request) -> JSONResponse:

@@ -11,7 +11,6 @@ from __future__ import annotations
 import hashlib
 import logging
 from contextlib import asynccontextmanager
-from pathlib import Path
 from typing import Any
 
 from starlette.applications import Starlette
@@ -24,12 +23,12 @@ from starlette.responses import JSONResponse, Response
 from starlette.routing import Mount, Route
 from starlette.staticfiles import StaticFiles
 
-from pulse.index import IndexStore
-from pulse.web import api, downloads, feeds, openapi, stats, views
-from pulse.core.settings import Settings
-from pulse.jobs.demo import load_demo_if_empty
 from pulse.core.errors import NotFound, QueryError, ServiceBusy
+from pulse.core.settings import Settings
+from pulse.index import IndexStore
+from pulse.jobs.demo import load_demo_if_empty
 from pulse.jobs.state import STATE_FILE
+from pulse.web import api, downloads, feeds, openapi, stats, views
 from pulse.web.middleware import ResponsePolicy
 from pulse.web.templating import STATIC_DIR
 
@@ -92,8 +91,7 @@ def create_app(settings: Settings | None = None, *, demo: bool = True) -> Respon
             Exception: _error(500),
         },
     )
-    return ResponsePolicy(app, state=app.state, catalogue_version=catalogue_version,
-                          hsts_seconds=settings.hsts_seconds)
+    return ResponsePolicy(app, state=app.state, catalogue_version=catalogue_version, hsts_seconds=settings.hsts_seconds)
 
 
 def catalogue_version(state: Any) -> str:
@@ -104,8 +102,11 @@ def catalogue_version(state: Any) -> str:
     if store is None or settings is None:
         return ""
     parts = [str(store.generation())]
-    for path in (settings.data_dir / STATE_FILE, settings.data_dir / "reports" / "harvest-latest.json",
-                 settings.index_dir / "PULSE_SCHEMA_VERSION"):
+    for path in (
+        settings.data_dir / STATE_FILE,
+        settings.data_dir / "reports" / "harvest-latest.json",
+        settings.index_dir / "PULSE_SCHEMA_VERSION",
+    ):
         try:
             parts.append(str(path.stat().st_mtime_ns))
         except OSError:
@@ -152,5 +153,6 @@ async def _http_error(request: Request, exc: Exception) -> Response:
     assert isinstance(exc, HTTPException)
     messages = {404: "There is no page at this address.", 405: "That method is not allowed here."}
     # HTTPException's headers matter: a 405 must say which methods are allowed (Allow).
-    return error_response(request, exc.status_code, messages.get(exc.status_code, str(exc.detail)),
-                          headers=dict(exc.headers or {}))
+    return error_response(
+        request, exc.status_code, messages.get(exc.status_code, str(exc.detail)), headers=dict(exc.headers or {})
+    )

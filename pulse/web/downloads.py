@@ -40,7 +40,7 @@ import re
 import threading
 from collections.abc import AsyncIterator, Callable, Iterator
 from dataclasses import replace
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from typing import Any
 
 import anyio
@@ -48,10 +48,10 @@ from starlette.requests import Request
 from starlette.responses import StreamingResponse
 from starlette.types import Message, Send
 
-from pulse.index import IndexStore, check_query, iter_pages, pinned
-from pulse.core.query import MAX_RESULT_WINDOW, SearchRequest
 from pulse.core.errors import ServiceBusy
+from pulse.core.query import MAX_RESULT_WINDOW, SearchRequest
 from pulse.core.record import Repo
+from pulse.index import IndexStore, check_query, iter_pages, pinned
 
 log = logging.getLogger(__name__)
 
@@ -61,9 +61,27 @@ QUEUE_CHUNKS = 8  # chunks buffered between reader and client: at most ~512 KB p
 MAX_DOWNLOADS = 4  # downloads read at once; the next waits SLOT_WAIT_SECONDS, then gets a 503
 
 CSV_COLUMNS = (
-    "id", "full_name", "owner", "name", "url", "description", "homepage", "language", "licence", "topics",
-    "stars", "forks", "open_issues", "archived", "is_template", "fork", "created_at", "pushed_at",
-    "updated_at", "publisher", "publisher_type",
+    "id",
+    "full_name",
+    "owner",
+    "name",
+    "url",
+    "description",
+    "homepage",
+    "language",
+    "licence",
+    "topics",
+    "stars",
+    "forks",
+    "open_issues",
+    "archived",
+    "is_template",
+    "fork",
+    "created_at",
+    "pushed_at",
+    "updated_at",
+    "publisher",
+    "publisher_type",
 )
 FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
 BOM = "\ufeff"
@@ -164,8 +182,9 @@ class DownloadStream:
     frees its slot; so do the client-gone and finished cases. `slot_release` runs exactly once.
     """
 
-    def __init__(self, produce: Callable[[], Iterator[bytes]], *, stall_seconds: float,
-                 slot_release: Callable[[], None]) -> None:
+    def __init__(
+        self, produce: Callable[[], Iterator[bytes]], *, stall_seconds: float, slot_release: Callable[[], None]
+    ) -> None:
         self._produce = produce
         self._stall = stall_seconds
         self._release = slot_release
@@ -244,8 +263,7 @@ class GuardedStreamingResponse(StreamingResponse):
             log.warning("download response abandoned: its client read nothing for %.0f s", self.stall_seconds)
             return False
 
-        if not await guarded({"type": "http.response.start", "status": self.status_code,
-                              "headers": self.raw_headers}):
+        if not await guarded({"type": "http.response.start", "status": self.status_code, "headers": self.raw_headers}):
             return
         try:
             async for chunk in self.body_iterator:
@@ -257,24 +275,28 @@ class GuardedStreamingResponse(StreamingResponse):
 
 
 def _filename(search: SearchRequest, extension: str) -> str:
-    today = datetime.now(timezone.utc).strftime("%Y-%m-%d")
+    today = datetime.now(UTC).strftime("%Y-%m-%d")
     if not search.q and not search.filters:
         return f"pulse-catalogue-{today}.{extension}"
     slug = re.sub(r"[^a-z0-9]+", "-", search.q.lower()).strip("-")[:40].strip("-")
     return f"pulse-search-{slug + '-' if slug else ''}{today}.{extension}"
 
 
-def _download(request: Request, extension: str, media_type: str,
-              chunks: Callable[[Iterator[Repo]], Iterator[bytes]]) -> StreamingResponse:
+def _download(
+    request: Request, extension: str, media_type: str, chunks: Callable[[Iterator[Repo]], Iterator[bytes]]
+) -> StreamingResponse:
     search = download_request(request)  # a bad parameter is a 400 before anything is sent
     store: IndexStore = request.app.state.store
     check_query(store, search)  # and so are words that do not parse ("NOT NOT a")
     stall: float = request.app.state.settings.download_stall_seconds
     if not _slots.acquire(timeout=SLOT_WAIT_SECONDS):
-        raise ServiceBusy(f"{MAX_DOWNLOADS} downloads are already running; please try again in a minute.",
-                          retry_after=RETRY_AFTER_SECONDS)
-    stream = DownloadStream(lambda: chunks(iter_matches(store, search)), stall_seconds=stall,
-                            slot_release=_slots.release)
+        raise ServiceBusy(
+            f"{MAX_DOWNLOADS} downloads are already running; please try again in a minute.",
+            retry_after=RETRY_AFTER_SECONDS,
+        )
+    stream = DownloadStream(
+        lambda: chunks(iter_matches(store, search)), stall_seconds=stall, slot_release=_slots.release
+    )
     stream.start()
     headers = {"Content-Disposition": f'attachment; filename="{_filename(search, extension)}"'}
     return GuardedStreamingResponse(stream.chunks(), stall_seconds=stall, media_type=media_type, headers=headers)

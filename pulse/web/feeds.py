@@ -31,9 +31,9 @@ from urllib.parse import quote, urlencode
 from starlette.requests import Request
 from starlette.responses import Response
 
-from pulse.index import IndexStore, iter_pages, pinned
 from pulse.core.query import SearchRequest
 from pulse.core.record import Repo, web_url
+from pulse.index import IndexStore, iter_pages, pinned
 from pulse.web.templating import public_base_url
 
 ATOM_NS = "http://www.w3.org/2005/Atom"
@@ -64,8 +64,13 @@ def newest(store: IndexStore, search: SearchRequest, count: int = FEED_ENTRIES) 
         last = page.hits[-1].repo if page.hits else None
         # Everything after `last` was pushed no later than it: if it is older than the newest
         # `count`, nothing further (created before its own push) can get in.
-        if last is not None and len(found) == count and last.pushed_at and _DATE.match(last.pushed_at) \
-                and last.pushed_at < entry_date(found[-1]):
+        if (
+            last is not None
+            and len(found) == count
+            and last.pushed_at
+            and _DATE.match(last.pushed_at)
+            and last.pushed_at < entry_date(found[-1])
+        ):
             break
     return found
 

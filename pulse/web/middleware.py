@@ -31,10 +31,14 @@ from typing import Any
 from starlette.datastructures import Headers, MutableHeaders
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-CSP = ("default-src 'none'; style-src 'self'; img-src 'self' https:; form-action 'self'; "
-       "base-uri 'none'; frame-ancestors 'none'")
-PERMISSIONS = ("accelerometer=(), camera=(), geolocation=(), gyroscope=(), magnetometer=(), microphone=(), "
-               "payment=(), usb=(), interest-cohort=()")
+CSP = (
+    "default-src 'none'; style-src 'self'; img-src 'self' https:; form-action 'self'; "
+    "base-uri 'none'; frame-ancestors 'none'"
+)
+PERMISSIONS = (
+    "accelerometer=(), camera=(), geolocation=(), gyroscope=(), magnetometer=(), microphone=(), "
+    "payment=(), usb=(), interest-cohort=()"
+)
 STATIC_IMMUTABLE = "public, max-age=31536000, immutable"
 STATIC_PLAIN = "public, max-age=3600"
 # Open data, revalidated cheaply by ETag: the catalogue changes with each nightly harvest.
@@ -52,8 +56,9 @@ def _data_prefix(path: str) -> str | None:
 class ResponsePolicy:
     """Headers on every response, and 304s for unchanged open data (see the module docstring)."""
 
-    def __init__(self, app: ASGIApp, *, state: Any, catalogue_version: Callable[[Any], str],
-                 hsts_seconds: int = 0) -> None:
+    def __init__(
+        self, app: ASGIApp, *, state: Any, catalogue_version: Callable[[Any], str], hsts_seconds: int = 0
+    ) -> None:
         self.app = app
         self.state = state  # the Starlette app's state (store, settings), set by its lifespan
         self.catalogue_version = catalogue_version  # called with that state

@@ -84,16 +84,24 @@ class HeaderTimeoutH11(H11Protocol):
             self._conn_transport.close()
 
 
-def uvicorn_config(settings: Settings, *, host: str = "127.0.0.1", port: int = 8000,
-                   log_level: str = "info", demo: bool = True) -> uvicorn.Config:
+def uvicorn_config(
+    settings: Settings, *, host: str = "127.0.0.1", port: int = 8000, log_level: str = "info", demo: bool = True
+) -> uvicorn.Config:
     """The uvicorn configuration of `pulse serve` (also used by the tests' live servers)."""
     from pulse.web.app import create_app
 
     protocol = type("PulseH11", (HeaderTimeoutH11,), {"header_timeout": settings.header_timeout})
     return uvicorn.Config(
-        create_app(settings, demo=demo), host=host, port=port, log_level=log_level, lifespan="on",
-        http=protocol, limit_concurrency=settings.limit_concurrency, timeout_keep_alive=KEEP_ALIVE_SECONDS,
-        h11_max_incomplete_event_size=MAX_HEAD_BYTES, server_header=False,
+        create_app(settings, demo=demo),
+        host=host,
+        port=port,
+        log_level=log_level,
+        lifespan="on",
+        http=protocol,
+        limit_concurrency=settings.limit_concurrency,
+        timeout_keep_alive=KEEP_ALIVE_SECONDS,
+        h11_max_incomplete_event_size=MAX_HEAD_BYTES,
+        server_header=False,
     )
 
 

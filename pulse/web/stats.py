@@ -23,15 +23,16 @@ import json
 import logging
 import threading
 from dataclasses import dataclass
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
 from starlette.requests import Request
 from starlette.responses import HTMLResponse, JSONResponse
 
-from pulse.index import IndexStore, iter_pages, pinned, search as run_search
 from pulse.core.query import SearchRequest
+from pulse.index import IndexStore, iter_pages, pinned
+from pulse.index import search as run_search
 from pulse.web.templating import render
 
 log = logging.getLogger(__name__)
@@ -54,8 +55,14 @@ class Run:
     failed_sources: int
 
     def to_dict(self) -> dict[str, Any]:
-        return {"started_at": self.started_at, "finished_at": self.finished_at, "repos": self.repos,
-                "seen": self.seen, "sources": self.sources, "failed_sources": self.failed_sources}
+        return {
+            "started_at": self.started_at,
+            "finished_at": self.finished_at,
+            "repos": self.repos,
+            "seen": self.seen,
+            "sources": self.sources,
+            "failed_sources": self.failed_sources,
+        }
 
 
 _history_cache: dict[Path, tuple[tuple, list[Run]]] = {}
@@ -69,7 +76,7 @@ def harvest_history(data_dir: Path) -> list[Run]:
         files = sorted(p for p in folder.glob("harvest-*.json") if p.name != "harvest-latest.json")
     except OSError:
         return []
-    files = files[-HISTORY_MAX * 2:]  # a cap on reading; the dated names sort by time
+    files = files[-HISTORY_MAX * 2 :]  # a cap on reading; the dated names sort by time
     key = tuple((p.name, p.stat().st_mtime_ns, p.stat().st_size) for p in files if p.exists())
     with _history_lock:
         cached = _history_cache.get(folder)
@@ -99,8 +106,9 @@ def harvest_history(data_dir: Path) -> list[Run]:
                 failed += 1
             else:
                 failed += 1
-        runs.append(Run(started_at, str(report.get("finished_at", "")), sum(latest_seen.values()), seen,
-                        len(sources), failed))
+        runs.append(
+            Run(started_at, str(report.get("finished_at", "")), sum(latest_seen.values()), seen, len(sources), failed)
+        )
     runs = runs[-HISTORY_MAX:]
     with _history_lock:
         _history_cache[folder] = (key, runs)
@@ -120,8 +128,16 @@ def new_since(store: IndexStore, since: str) -> tuple[int, list[dict[str, str]]]
                 break
             if repo.created_at and repo.created_at >= since:
                 count += 1
-                found.append({"full_name": repo.full_name, "owner": repo.owner, "name": repo.name,
-                              "url": repo.url, "publisher": repo.publisher, "created_at": repo.created_at})
+                found.append(
+                    {
+                        "full_name": repo.full_name,
+                        "owner": repo.owner,
+                        "name": repo.name,
+                        "url": repo.url,
+                        "publisher": repo.publisher,
+                        "created_at": repo.created_at,
+                    }
+                )
                 found.sort(key=lambda r: (r["created_at"], r["full_name"].lower()), reverse=True)
                 del found[NEW_SHOWN:]
         if stop:
@@ -131,7 +147,7 @@ def new_since(store: IndexStore, since: str) -> tuple[int, list[dict[str, str]]]
 
 def compute_stats(store: IndexStore, data_dir: Path, now: datetime | None = None) -> dict[str, Any]:
     """Everything /stats shows, as the JSON /api/stats returns."""
-    now = now or datetime.now(timezone.utc)
+    now = now or datetime.now(UTC)
     since = (now - timedelta(days=NEW_DAYS)).strftime(_FMT)
     page = run_search(store, SearchRequest(per_page=1))
     count, newest = new_since(store, since)

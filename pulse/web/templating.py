@@ -45,16 +45,25 @@ def stylesheet_url() -> str:
 
 
 env = Environment(
-    loader=ChoiceLoader([
-        FileSystemLoader(TEMPLATES_DIR),
-        PrefixLoader({"govuk_frontend_jinja": PackageLoader("govuk_frontend_jinja")}),
-    ]),
+    loader=ChoiceLoader(
+        [
+            FileSystemLoader(TEMPLATES_DIR),
+            PrefixLoader({"govuk_frontend_jinja": PackageLoader("govuk_frontend_jinja")}),
+        ]
+    ),
     autoescape=select_autoescape(default=True),
 )
 env.filters["web_url"] = web_url  # every record URL rendered as a link goes through it
-env.globals.update(FACET_LABELS=FACET_LABELS, SORT_LABELS=SORT_LABELS, TYPE_LABELS=TYPE_LABELS,
-                   FILTERS=FILTERS, SORTS=SORTS, FACETS_SHOWN=FACETS_SHOWN, facet_label=facet_label,
-                   stylesheet_url=stylesheet_url)
+env.globals.update(
+    FACET_LABELS=FACET_LABELS,
+    SORT_LABELS=SORT_LABELS,
+    TYPE_LABELS=TYPE_LABELS,
+    FILTERS=FILTERS,
+    SORTS=SORTS,
+    FACETS_SHOWN=FACETS_SHOWN,
+    facet_label=facet_label,
+    stylesheet_url=stylesheet_url,
+)
 
 
 def public_base_url(request: Request) -> str:

@@ -10,7 +10,8 @@ from pulse.core.errors import NotFound, QueryError
 from pulse.core.query import SearchRequest
 from pulse.core.readiness import readiness
 from pulse.core.vocabulary import NONE_VALUE, PUBLISHER_TYPES
-from pulse.index import Related, search as run_search
+from pulse.index import Related
+from pulse.index import search as run_search
 from pulse.jobs.publishers import get_publisher, list_publishers, source_status
 from pulse.web.readme_html import render_readme
 from pulse.web.templating import render
@@ -26,8 +27,14 @@ def search_page(request: Request) -> HTMLResponse:
     page = run_search(request.app.state.store, search_request)
     # "Did you mean": page.suggestion, with the URL of that search (same filters and sort, page 1).
     suggestion_url = search_request.url(q=page.suggestion, page=1) if page.suggestion else ""
-    return render(request, "search.html", page=page, search=search_request, suggestion=page.suggestion,
-                  suggestion_url=suggestion_url)
+    return render(
+        request,
+        "search.html",
+        page=page,
+        search=search_request,
+        suggestion=page.suggestion,
+        suggestion_url=suggestion_url,
+    )
 
 
 def repo_page(request: Request) -> HTMLResponse:
@@ -35,13 +42,23 @@ def repo_page(request: Request) -> HTMLResponse:
     record = request.app.state.store.get(owner, name)
     if record is None:
         raise NotFound(f"There is no repository {owner}/{name} in the catalogue.")
-    readme_html = Markup(render_readme(record.readme, record.owner, record.name, record.default_branch)) if record.readme else ""
+    readme_html = (
+        Markup(render_readme(record.readme, record.owner, record.name, record.default_branch)) if record.readme else ""
+    )
     state = request.app.state
     source = source_status(state.settings.data_dir, record.source, record.owner)
     related = Related(state.store, record)
-    return render(request, "repo.html", repo=record, readme_html=readme_html, source=source,
-                  similar=related.similar, reused_by=related.reused_by, upstream=related.upstream,
-                  readiness=readiness(record, reused_by=len(related.reused_by)))
+    return render(
+        request,
+        "repo.html",
+        repo=record,
+        readme_html=readme_html,
+        source=source,
+        similar=related.similar,
+        reused_by=related.reused_by,
+        upstream=related.upstream,
+        readiness=readiness(record, reused_by=len(related.reused_by)),
+    )
 
 
 def publishers_page(request: Request) -> HTMLResponse:
@@ -71,8 +88,15 @@ def error_page(request: Request, status: int, message: str) -> HTMLResponse:
     # state, holding what the person typed (so they can correct it).
     search_error = status == 400 and request.url.path == "/search"
     q = (request.query_params.get("q") or "") if search_error else ""
-    return render(request, "error.html", status=status, title=titles.get(status, "Error"), message=message,
-                  search_error=search_error, q=q)
+    return render(
+        request,
+        "error.html",
+        status=status,
+        title=titles.get(status, "Error"),
+        message=message,
+        search_error=search_error,
+        q=q,
+    )
 
 
 ACCESSIBILITY_STATEMENT_PREPARED = "23 November 2026"
