@@ -11,7 +11,7 @@ from __future__ import annotations
 from itertools import compress
 
 
-def _mask(docnums) -> int:  # type: ignore[no-untyped-def]
+def mask_of(docnums) -> int:  # type: ignore[no-untyped-def]
     """A set of document numbers as one big int, bit n set for document n."""
     bits = bytearray()
     for doc in docnums:
@@ -22,7 +22,7 @@ def _mask(docnums) -> int:  # type: ignore[no-untyped-def]
     return int.from_bytes(bits, "little")
 
 
-def _docset(mask: int) -> set[int]:
+def docset(mask: int) -> set[int]:
     """The document numbers of a bitmask, as Whoosh's filter wants them."""
     raw = mask.to_bytes((mask.bit_length() + 7) // 8, "little")
     docs: set[int] = set()
@@ -35,7 +35,7 @@ def _docset(mask: int) -> set[int]:
     return docs
 
 
-def _bits(mask: int, size: int) -> bytes:
+def bits_of(mask: int, size: int) -> bytes:
     return mask.to_bytes((size + 8) // 8, "little")
 
 
@@ -43,7 +43,7 @@ def _bits(mask: int, size: int) -> bytes:
 _EXPAND = [bytes((value >> bit) & 1 for bit in range(8)) for value in range(256)]
 
 
-def _docs_of(mask: int) -> list[int]:
+def docs_of(mask: int) -> list[int]:
     """The document numbers of a bitmask, ascending (C-speed: join + compress, no Python loop per doc)."""
     raw = mask.to_bytes((mask.bit_length() + 7) // 8, "little")
     flags = b"".join(map(_EXPAND.__getitem__, raw))

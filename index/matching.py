@@ -12,10 +12,10 @@ from dataclasses import dataclass
 from whoosh import query
 from whoosh.searching import Searcher
 
-from pulse.index.bitmasks import _mask
-from pulse.index.facets import FacetMasks
-from pulse.index.parsing import _word_count, expand_synonyms, parse_query
-from pulse.index.scoring import _Word, _words_of
+from pulse.index.bitmasks import mask_of
+from pulse.index.parsing import expand_synonyms, parse_query, word_count
+from pulse.index.reading import Reading
+from pulse.index.scoring import Word, words_of
 
 # A query of several words that fewer repositories than this match with every word is
 # widened to any word: those with every word first, then the rest (best match first).
@@ -23,31 +23,31 @@ WIDEN_BELOW = 10
 
 
 @dataclass
-class _Match:
+class Match:
     text_query: query.Query | None
-    words: list[_Word] | None
+    words: list[Word] | None
     mask: int
     strict: int  # how many documents had every word (before any fallback)
     note: str = ""
     first: int = 0  # widened to any word: the documents with every word, ranked first
 
 
-def _match(searcher: Searcher, facets: FacetMasks, q: str, filter_mask: int) -> _Match:
+def match_query(searcher: Searcher, facets: Reading, q: str, filter_mask: int) -> Match:
     """The documents matching the words `q` within `filter_mask`, falling back to any word."""
     if not q:
-        return _Match(None, None, filter_mask, filter_mask.bit_count())
+        return Match(None, None, filter_mask, filter_mask.bit_count())
     text_query: query.Query | None = parse_query(q, searcher.schema)
     if text_query is query.NullQuery:
-        return _Match(None, None, filter_mask, filter_mask.bit_count())
-    several = _word_count(text_query) > 1
+        return Match(None, None, filter_mask, filter_mask.bit_count())
+    several = word_count(text_query) > 1
     text_query = expand_synonyms(text_query, searcher.schema)
-    words = _words_of(searcher, facets, text_query)
+    words = words_of(searcher, facets, text_query)
     if words is not None:
         match_mask = filter_mask
         for word in words:
             match_mask &= word.mask
     else:
-        match_mask = _mask(text_query.docs(searcher)) & filter_mask
+        match_mask = mask_of(text_query.docs(searcher)) & filter_mask
     strict = match_mask.bit_count()
     if strict < WIDEN_BELOW and several:
         if type(text_query) is query.And:  # the same (expanded) words, OR'd
@@ -56,7 +56,7 @@ def _match(searcher: Searcher, facets: FacetMasks, q: str, filter_mask: int) -> 
             any_query = query.Or(
                 [text_query, expand_synonyms(parse_query(q, searcher.schema, any_word=True), searcher.schema)]
             )
-        any_mask = (_mask(any_query.docs(searcher)) & filter_mask) | match_mask
+        any_mask = (mask_of(any_query.docs(searcher)) & filter_mask) | match_mask
         if any_mask and any_mask != match_mask:
             if not match_mask:
                 note = "No repository matched every word, so these match any of them."
@@ -65,5 +65,5 @@ def _match(searcher: Searcher, facets: FacetMasks, q: str, filter_mask: int) -> 
                     f"Only {strict} {'repository matches' if strict == 1 else 'repositories match'} every word; "
                     "they come first, then those matching some of the words."
                 )
-            return _Match(any_query, None, any_mask, strict, note, first=match_mask)
-    return _Match(text_query, words, match_mask, strict)
+            return Match(any_query, None, any_mask, strict, note, first=match_mask)
+    return Match(text_query, words, match_mask, strict)

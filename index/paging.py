@@ -9,36 +9,30 @@ from __future__ import annotations
 from collections.abc import Iterator
 from dataclasses import replace
 
-from whoosh.searching import Searcher
-
 from pulse.core.query import SearchRequest
+from pulse.index.reading import Reading, ReadSource
 from pulse.index.searching import SearchPage, search
 from pulse.index.store import IndexStore
 
 
-class _PinnedStore:
-    """Quacks like IndexStore for `search()`: always the same searcher, so every page of one
-    download reads one index generation in one thread."""
+class Pinned:
+    """One Reading held fast: every search() through it reads the same index generation.
+    Use it from one thread only (the searcher is that thread's)."""
 
     def __init__(self, store: IndexStore) -> None:
-        self._store = store
-        self._searcher = store.searcher()
+        self._reading = store.reading()
 
-    def searcher(self) -> Searcher:
-        return self._searcher
-
-    def __getattr__(self, name: str):  # type: ignore[no-untyped-def]
-        return getattr(self._store, name)  # anything else search() may come to use
+    def reading(self) -> Reading:
+        return self._reading
 
 
-def pinned(store: IndexStore) -> IndexStore:
-    """A view of `store` whose searcher stays the same: for several search() calls that must agree.
-    Use it from one thread only (the searcher is that thread's)."""
-    return _PinnedStore(store)  # type: ignore[return-value]
+def pinned(store: IndexStore) -> Pinned:
+    """A view of `store` whose searcher stays the same: for several search() calls that must agree."""
+    return Pinned(store)
 
 
 def iter_pages(
-    store: IndexStore, request: SearchRequest, *, per_page: int, limit: int | None = None
+    store: ReadSource, request: SearchRequest, *, per_page: int, limit: int | None = None
 ) -> Iterator[SearchPage]:
     """Successive pages of `request` (from page 1), until every match (or `limit` matches) was read.
 

@@ -15,7 +15,7 @@ from whoosh import qparser, query
 
 from pulse.core.errors import QueryError
 from pulse.core.synonyms import SYNONYM_WEIGHT, synonym_table
-from pulse.index.schema import _TEXT
+from pulse.index.schema import TEXT_ANALYZER
 
 FIELD_BOOSTS = {"name": 3.0, "description": 2.0, "topics_text": 1.5, "readme_excerpt": 1.0}
 MAX_QUERY_TERMS = 40
@@ -52,7 +52,7 @@ def parse_query(text: str, schema, *, any_word: bool = False) -> query.Query:  #
     return parsed
 
 
-def _word_count(text_query: query.Query) -> int:
+def word_count(text_query: query.Query) -> int:
     """How many words (or phrases, or bracketed groups) the user combined, in a parsed, unexpanded query."""
     if type(text_query) in (query.And, query.Or) and _word_text(text_query) is None:
         return len(text_query.subqueries)
@@ -63,7 +63,7 @@ def _word_count(text_query: query.Query) -> int:
 
 
 def _stems(text: str) -> tuple[str, ...]:
-    return tuple(token.text for token in _TEXT(text, mode="query"))
+    return tuple(token.text for token in TEXT_ANALYZER(text, mode="query"))
 
 
 _SYNONYMS: dict[tuple[str, ...], tuple[str, ...]] = {}
@@ -76,7 +76,7 @@ _PHRASE_KEYS = sorted((k for k in _SYNONYMS if len(k) > 1), key=len, reverse=Tru
 _FIELD_TERMS: dict[tuple[str, str], tuple[str, ...]] = {}
 
 
-def _field_terms(schema, fieldname: str, text: str) -> tuple[str, ...]:  # type: ignore[no-untyped-def]
+def field_terms(schema, fieldname: str, text: str) -> tuple[str, ...]:  # type: ignore[no-untyped-def]
     """`text` as the query terms of one field (its analyzer, query mode), memoised (one schema version)."""
     key = (fieldname, text)
     terms = _FIELD_TERMS.get(key)
@@ -99,7 +99,7 @@ def _word_text(q: query.Query) -> str | None:
 def _alternative(schema, alternative: str) -> query.Query | None:  # type: ignore[no-untyped-def]
     """A synonym as a query over the searchable fields, at SYNONYM_WEIGHT: one Or of Terms for a word
     (so the fast path keeps it), an And of such Ors for a phrase."""
-    per_field = {fieldname: _field_terms(schema, fieldname, alternative) for fieldname in FIELD_BOOSTS}
+    per_field = {fieldname: field_terms(schema, fieldname, alternative) for fieldname in FIELD_BOOSTS}
     size = len(per_field["readme_excerpt"])
     groups = [
         [

@@ -6,8 +6,8 @@ from __future__ import annotations
 from whoosh import query
 
 from pulse.core.record import Repo
+from pulse.index.parsing import FIELD_BOOSTS
 from pulse.index.schema import to_record
-from pulse.index.searching import FIELD_BOOSTS
 from pulse.index.store import IndexStore
 
 SIMILAR_KEY_TERMS = 12

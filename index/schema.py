@@ -22,7 +22,7 @@ from pulse.core.vocabulary import FILTERS, NONE_VALUE
 SCHEMA_VERSION = 2  # 2: kind, has_licence, fork_of and spelling fields
 
 # Words: stemmed, lower-cased, English stop words removed.
-_TEXT = analysis.StemmingAnalyzer()
+TEXT_ANALYZER = analysis.StemmingAnalyzer()
 # Repo names: split on dots, dashes, underscores and CamelCase first, so
 # `Escc.RubbishAndRecycling.SiteFinder` is found by "rubbish" or "site finder".
 _NAME = (
@@ -63,11 +63,11 @@ def build_schema() -> fields.Schema:
         source=fields.ID(stored=True),
         # Searchable text. Name and description are boosted at query time.
         name=fields.TEXT(analyzer=_NAME, field_boost=1.0),
-        description=fields.TEXT(analyzer=_TEXT, stored=True),
-        topics_text=fields.TEXT(analyzer=_TEXT),
+        description=fields.TEXT(analyzer=TEXT_ANALYZER, stored=True),
+        topics_text=fields.TEXT(analyzer=TEXT_ANALYZER),
         # A bounded plain-text README excerpt: searching whole README bodies
         # costs ~10x at 50k repos. Stored for highlighted snippets.
-        readme_excerpt=fields.TEXT(analyzer=_TEXT, stored=True),
+        readme_excerpt=fields.TEXT(analyzer=TEXT_ANALYZER, stored=True),
         # Facets and filters: exact values in columns (sortable) for fast counts.
         language=fields.ID(sortable=True),
         licence=fields.ID(sortable=True),

@@ -19,19 +19,22 @@ from __future__ import annotations
 import heapq
 from array import array
 from collections import OrderedDict
+from collections.abc import Iterator
 from typing import TYPE_CHECKING
 
 from whoosh import query, scoring
+from whoosh.reading import IndexReader
 from whoosh.searching import Searcher
 from whoosh.util.numeric import byte_to_length
 
-from pulse.index.bitmasks import _bits, _docs_of, _mask
+from pulse.index import whoosh_internals
+from pulse.index.bitmasks import bits_of, docs_of, mask_of
 
-if TYPE_CHECKING:  # facets.py imports this module (for _WordCache); only a type hint here
-    from pulse.index.facets import FacetMasks
+if TYPE_CHECKING:  # reading.py imports this module (for WordCache); only a type hint here
+    from pulse.index.reading import Reading
 
 
-class _Word:
+class Word:
     """One query word over its fields: matching docs as a bitmask, and BM25F scores by docnum.
 
     `scores` is a dict in docnum order for rarer words, or a dense array over every docnum for words
@@ -46,21 +49,20 @@ class _Word:
         self.cost = cost  # approximate bytes held
 
 
-class _WordCache:
-    """Per-searcher LRU of _Word, bounded by the memory it holds."""
+class WordCache:
+    """Per-searcher LRU of Word, bounded by the memory it holds."""
 
     MAX_BYTES = 40_000_000
 
-    def __init__(self, searcher: Searcher) -> None:
-        weighting = searcher.weighting
-        # Only BM25F is reproduced; another model makes the fast path step aside.
-        self.usable = type(weighting) is scoring.BM25F
-        self._weighting = weighting
-        self._words: OrderedDict[tuple, _Word] = OrderedDict()
+    def __init__(self, searcher: Searcher, *, fast: bool) -> None:
+        # Only BM25F is reproduced; another model (or the fast path switched off) leaves every query to Whoosh.
+        self.usable = fast and type(searcher.weighting) is scoring.BM25F
+        self._weighting = searcher.weighting
+        self._words: OrderedDict[tuple, Word] = OrderedDict()
         self._held = 0
         self._lengths: dict[tuple[int, str], list[int]] = {}
 
-    def word(self, searcher: Searcher, terms: tuple[tuple[str, str, float], ...]) -> _Word:
+    def word(self, searcher: Searcher, terms: tuple[tuple[str, str, float], ...]) -> Word:
         cached = self._words.get(terms)
         if cached is not None:
             self._words.move_to_end(terms)
@@ -77,14 +79,14 @@ class _WordCache:
             seen = bytearray((size + 8) // 8)
             for fieldname, text, boost in terms:
                 self._add_term(searcher, fieldname, text, boost, dense, seen)
-            word = _Word(int.from_bytes(seen, "little"), dense, True, 8 * size + len(seen))
+            word = Word(int.from_bytes(seen, "little"), dense, True, 8 * size + len(seen))
         else:
             scores: dict[int, float] = {}
             for fieldname, text, boost in terms:
                 self._add_term(searcher, fieldname, text, boost, scores, None)
             docs = sorted(scores)
             # Docnum order, so that a stable top-k breaks score ties by docnum, as Whoosh's TopCollector.
-            word = _Word(_mask(docs), {doc: scores[doc] for doc in docs}, False, 100 * len(docs) + size // 8)
+            word = Word(mask_of(docs), {doc: scores[doc] for doc in docs}, False, 100 * len(docs) + size // 8)
         self._words[terms] = word
         self._held += word.cost
         while self._held > self.MAX_BYTES and len(self._words) > 1:
@@ -106,12 +108,10 @@ class _WordCache:
         btext = field_obj.to_bytes(text)
         if (fieldname, btext) not in searcher.reader():
             return
-        # BM25FScorer's statistics come from the top-level searcher.
-        idf = searcher.idf(fieldname, btext)
-        avgfl = searcher.avg_field_length(fieldname) or 1
-        weighting = self._weighting
-        B = weighting._field_B.get(fieldname, weighting.B)
-        K1 = weighting.K1
+        # Whoosh's own scorer for this term gives its statistics (idf and average length from the
+        # top-level searcher) and the field's B, through the weighting model's public scorer().
+        scorer = self._weighting.scorer(searcher, fieldname, btext)
+        idf, avgfl, B, K1 = scorer.idf, scorer.avgfl, scorer.B, scorer.K1
         K1_1 = K1 + 1
         one_minus_b = 1 - B
         # bm25() of whoosh.scoring is idf * ((tf * (K1 + 1)) / (tf + K1 * ((1 - B) + B * fl / avgfl))), then
@@ -130,6 +130,7 @@ class _WordCache:
             # posting would pay for a `seen is None` test (or for setting bits in a throwaway bitmap), and
             # a dict (.get with a default) and a dense array (+=, plus the `seen` bit) are added into differently.
             if seen is None:
+                assert isinstance(scores, dict)  # a sparse word: scores by docnum
                 get = scores.get
                 for doc, weight in _postings(reader, fieldname, btext):
                     if weight == 1.0:
@@ -152,19 +153,14 @@ class _WordCache:
                     scores[key] += score
                     seen[key >> 3] |= 1 << (key & 7)
 
-    def _leaf_lengths(self, leaf_index: int, reader, fieldname: str) -> list[int]:  # type: ignore[no-untyped-def]
+    def _leaf_lengths(self, leaf_index: int, reader: IndexReader, fieldname: str) -> list[int]:
         """Each document's field length as its one-byte code (an index into _BYTE_LENGTHS)."""
         key = (leaf_index, fieldname)
         lengths = self._lengths.get(key)
         if lengths is None:
-            try:  # the codec's length column, read whole (doc_field_length() per doc is ~10x slower)
-                from whoosh.codec.whoosh3 import LENGTHS_COLUMN, _lenfield
-
-                column = reader._perdoc._cached_reader(_lenfield(fieldname), LENGTHS_COLUMN)
-                lengths = list(column) if column is not None else None
-            except (AttributeError, ImportError):
-                lengths = None
-            if lengths is None or len(lengths) < reader.doc_count_all():
+            # The codec's length column read whole (fenced); else doc_field_length() per doc, ~10x slower.
+            lengths = whoosh_internals.length_codes(reader, fieldname)
+            if lengths is None:
                 lengths = [
                     _LENGTH_CODES[reader.doc_field_length(doc, fieldname, 1) or 1]
                     for doc in range(reader.doc_count_all())
@@ -178,23 +174,20 @@ _BYTE_LENGTHS = [byte_to_length(code) or 1 for code in range(256)]
 _LENGTH_CODES = {length: code for code, length in reversed(list(enumerate(_BYTE_LENGTHS)))}
 
 
-def _postings(reader, fieldname: str, btext: bytes):  # type: ignore[no-untyped-def]
-    """(docnum, weight) of a term in one segment, block by block where the codec allows."""
+def _postings(reader: IndexReader, fieldname: str, btext: bytes) -> Iterator[tuple[int, float]]:
+    """(docnum, weight) of a term in one segment: a block at a time (fenced), else through the
+    matcher's public id()/weight()/next(). Deleted documents are masked out by the caller."""
     matcher = reader.postings(fieldname, btext)
-    leaf = getattr(matcher, "child", matcher)  # deletions wrap the leaf; deleted docs are masked out later
-    if hasattr(leaf, "_read_ids") and hasattr(leaf, "_next_block"):
-        while leaf.is_active():
-            leaf._read_ids()
-            leaf._read_weights()
-            yield from zip(leaf._ids, leaf._weights, strict=True)
-            leaf._next_block()
-    else:
-        while matcher.is_active():
-            yield matcher.id(), matcher.weight()
-            matcher.next()
+    blocks = whoosh_internals.block_postings(matcher)
+    if blocks is not None:
+        yield from blocks
+        return
+    while matcher.is_active():
+        yield matcher.id(), matcher.weight()
+        matcher.next()
 
 
-def _word_plan(text_query: query.Query) -> list[tuple[tuple[str, str, float], ...]] | None:
+def word_plan(text_query: query.Query) -> list[tuple[tuple[str, str, float], ...]] | None:
     """The words of an AND of plain words, each as (field, text, boost) terms; None for other shapes."""
 
     def word(q: query.Query) -> tuple[tuple[str, str, float], ...] | None:
@@ -213,25 +206,25 @@ def _word_plan(text_query: query.Query) -> list[tuple[tuple[str, str, float], ..
     return [single] if single is not None else None
 
 
-def _words_of(searcher: Searcher, facets: FacetMasks, text_query: query.Query) -> list[_Word] | None:
-    plan = _word_plan(text_query)
+def words_of(searcher: Searcher, facets: Reading, text_query: query.Query) -> list[Word] | None:
+    plan = word_plan(text_query)
     if plan is None or not facets.word_cache.usable:
         return None
     return [facets.word_cache.word(searcher, terms) for terms in plan]
 
 
-def _top_by_relevance(words: list[_Word], match_mask: int, count: int, size: int, limit: int) -> list[int]:
+def top_by_relevance(words: list[Word], match_mask: int, count: int, size: int, limit: int) -> list[int]:
     """The `limit` best matches, best first, ties by docnum (heapq.nlargest is stable)."""
     if len(words) == 1:
         scores = words[0].scores
-        if words[0].dense:
-            return heapq.nlargest(limit, _docs_of(match_mask), key=scores.__getitem__)
+        if not isinstance(scores, dict):  # dense: an array over every docnum
+            return heapq.nlargest(limit, docs_of(match_mask), key=scores.__getitem__)
         if count == len(scores):  # no filter took anything away
             return heapq.nlargest(limit, scores, key=scores.__getitem__)
         if count * 4 < len(scores):
-            candidates = _docs_of(match_mask)
+            candidates = docs_of(match_mask)
         else:
-            bits = _bits(match_mask, size)
+            bits = bits_of(match_mask, size)
             candidates = [doc for doc in scores if bits[doc >> 3] >> (doc & 7) & 1]
         return heapq.nlargest(limit, candidates, key=scores.__getitem__)
     score_maps = [w.scores for w in words]
@@ -240,17 +233,15 @@ def _top_by_relevance(words: list[_Word], match_mask: int, count: int, size: int
         key = lambda doc: first[doc] + second[doc]  # noqa: E731
     else:
         key = lambda doc: sum(m[doc] for m in score_maps)  # noqa: E731
-    return heapq.nlargest(limit, _docs_of(match_mask), key=key)
+    return heapq.nlargest(limit, docs_of(match_mask), key=key)
 
 
-def _top_by_order(
-    searcher: Searcher, facets: FacetMasks, sort: str, match_mask: int, count: int, limit: int
-) -> list[int]:
+def top_by_order(searcher: Searcher, facets: Reading, sort: str, match_mask: int, count: int, limit: int) -> list[int]:
     docs, rank = facets.order(searcher, sort)
     size = facets.size
     if count * 32 < size:  # few matches: sort them rather than walk the whole order
-        return heapq.nsmallest(limit, _docs_of(match_mask), key=rank.__getitem__)
-    bits = _bits(match_mask, size)
+        return heapq.nsmallest(limit, docs_of(match_mask), key=rank.__getitem__)
+    bits = bits_of(match_mask, size)
     out = []
     for doc in docs:
         if bits[doc >> 3] >> (doc & 7) & 1:

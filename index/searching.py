@@ -10,9 +10,10 @@ the pieces live in their own modules:
 - spelling.py: "did you mean";
 - snippets.py: highlighted snippets;
 - bitmasks.py: sets of document numbers as ints.
+- reading.py: the per-searcher state all of them share, owned by the store;
+- whoosh_internals.py: the only module that touches Whoosh's private names.
 
-Their public names (and the private helpers other code reaches through this
-module) stay importable from here.
+Outside this package, import from `pulse.index` itself.
 """
 
 from __future__ import annotations
@@ -24,34 +25,15 @@ from whoosh.searching import Searcher
 
 from pulse.core.query import SearchRequest
 from pulse.core.record import Repo
-from pulse.index.bitmasks import _docset
-
-# Importable from here as before the split (bench/, pulse/, index/related.py and tests use some of them).
-from pulse.index.facets import (
-    MAX_FACET_VALUES,  # noqa: F401
-    FacetMasks,
-    FacetValue,
-    _count,
-    _facets_of,
-)
-from pulse.index.matching import (
-    WIDEN_BELOW,  # noqa: F401
-    _match,
-)
-from pulse.index.parsing import FIELD_BOOSTS, MAX_QUERY_TERMS, expand_synonyms, parse_query  # noqa: F401
+from pulse.index.bitmasks import docset
+from pulse.index.facets import FacetValue, count_values
+from pulse.index.matching import match_query
+from pulse.index.parsing import parse_query
+from pulse.index.reading import Reading, ReadSource
 from pulse.index.schema import to_record
-from pulse.index.scoring import (
-    _top_by_order,
-    _top_by_relevance,
-    _Word,
-    _word_plan,  # noqa: F401
-)
-from pulse.index.snippets import _formatter, _highlight
-from pulse.index.spelling import (
-    SUGGEST_FIELD,  # noqa: F401
-    _suggest,
-)
-from pulse.index.store import IndexStore
+from pulse.index.scoring import Word, top_by_order, top_by_relevance
+from pulse.index.snippets import highlight_field, page_formatter
+from pulse.index.spelling import suggest_query
 
 
 @dataclass(frozen=True)
@@ -78,13 +60,13 @@ class SearchPage:
         object.__setattr__(self, "pages", max(1, -(-self.total // self.request.per_page)))
 
 
-def search(store: IndexStore, request: SearchRequest, *, suggest: bool = True) -> SearchPage:
+def search(store: ReadSource, request: SearchRequest, *, suggest: bool = True) -> SearchPage:
     """Run a validated search request: hits of the page, total and facet counts.
 
     `suggest=False` skips "did you mean" (a term-dictionary walk per unknown word): callers
     that read many pages of one search (feeds, downloads, stats) want it at most once."""
-    searcher = store.searcher()
-    facets = _facets_of(searcher)
+    facets = store.reading()
+    searcher = facets.searcher
 
     filter_mask = facets.live
     for name, values in request.filters.items():
@@ -94,31 +76,31 @@ def search(store: IndexStore, request: SearchRequest, *, suggest: bool = True) -
             value_mask |= known.get(value.lower() if name == "topic" else value, 0)
         filter_mask &= value_mask
 
-    match = _match(searcher, facets, request.q, filter_mask)
+    match = match_query(searcher, facets, request.q, filter_mask)
     total = match.mask.bit_count()
-    facet_counts = {name: _count(values, match.mask) for name, values in facets.values.items()}
+    facet_counts = {name: count_values(values, match.mask) for name, values in facets.values.items()}
     hits = (
         _page(searcher, facets, request, match.text_query, match.words, match.mask, total, match.first) if total else []
     )
-    suggestion = _suggest(searcher, facets, request.q, filter_mask, match.strict) if request.q and suggest else ""
+    suggestion = suggest_query(searcher, facets, request.q, filter_mask, match.strict) if request.q and suggest else ""
     return SearchPage(
         request=request, total=total, hits=hits, facets=facet_counts, note=match.note, suggestion=suggestion
     )
 
 
-def check_query(store: IndexStore, request: SearchRequest) -> None:
+def check_query(store: ReadSource, request: SearchRequest) -> None:
     """Raise QueryError now if `request`'s words cannot be parsed: for streamed responses, which
     cannot turn into a 400 once they have started."""
     if request.q:
-        parse_query(request.q, store.searcher().schema)
+        parse_query(request.q, store.reading().searcher.schema)
 
 
 def _page(
     searcher: Searcher,
-    facets: FacetMasks,
+    facets: Reading,
     request: SearchRequest,
     text_query: query.Query | None,
-    words: list[_Word] | None,
+    words: list[Word] | None,
     match_mask: int,
     total: int,
     first: int = 0,
@@ -128,20 +110,20 @@ def _page(
     if start >= total:
         return []
     if request.sort == "stars" or (request.sort == "relevance" and text_query is None):
-        docnums = _top_by_order(searcher, facets, "stars", match_mask, total, limit)
+        docnums = top_by_order(searcher, facets, "stars", match_mask, total, limit)
     elif request.sort == "updated":
-        docnums = _top_by_order(searcher, facets, "updated", match_mask, total, limit)
+        docnums = top_by_order(searcher, facets, "updated", match_mask, total, limit)
     elif words is not None:
-        docnums = _top_by_relevance(words, match_mask, total, facets.size, limit)
+        docnums = top_by_relevance(words, match_mask, total, facets.size, limit)
     elif first:
         # Widened: the documents with every word first, then the others; each part by score.
-        docnums = [hit.docnum for hit in searcher.search(text_query, filter=_docset(first), limit=limit)]
+        docnums = [hit.docnum for hit in searcher.search(text_query, filter=docset(first), limit=limit)]
         if len(docnums) < limit:
-            rest = searcher.search(text_query, filter=_docset(match_mask & ~first), limit=limit - len(docnums))
+            rest = searcher.search(text_query, filter=docset(match_mask & ~first), limit=limit - len(docnums))
             docnums.extend(hit.docnum for hit in rest)
     else:
         # Whoosh already skips deleted documents, so a filter is only needed for facet filters.
-        whoosh_filter = _docset(match_mask) if request.filters else None
+        whoosh_filter = docset(match_mask) if request.filters else None
         results = searcher.search(text_query, filter=whoosh_filter, limit=limit)
         docnums = [hit.docnum for hit in results]
     docnums = docnums[start:limit]
@@ -154,21 +136,28 @@ def _page(
                 searcher.schema[fieldname].from_bytes(text)
                 for _, text in text_query.existing_terms(searcher.reader(), fieldname=fieldname, expand=True)
             )
-    formatter = _formatter()  # one per page, as Whoosh's Results: term classes are numbered across the page
+    formatter = page_formatter()  # one per page, as Whoosh's Results: term classes are numbered across the page
     hits = []
     for docnum in docnums:
         stored = searcher.stored_fields(docnum)
         snippet = ""
         if text_query is not None:
-            snippet = _highlight(
+            snippet = highlight_field(
                 searcher,
                 "readme_excerpt",
                 stored.get("readme_excerpt", ""),
                 field_words["readme_excerpt"],
                 formatter,
                 2,
-            ) or _highlight(
-                searcher, "description", stored.get("description", ""), field_words["description"], formatter, 1
+                fast=facets.fast,
+            ) or highlight_field(
+                searcher,
+                "description",
+                stored.get("description", ""),
+                field_words["description"],
+                formatter,
+                1,
+                fast=facets.fast,
             )
         hits.append(Hit(repo=to_record(stored), snippet=snippet))
     return hits

@@ -9,6 +9,8 @@ the fallback for any other analyzer).
 from __future__ import annotations
 
 import re
+from collections.abc import Callable, Iterable, Iterator
+from functools import lru_cache
 
 from whoosh import analysis, highlight
 from whoosh.searching import Searcher
@@ -17,27 +19,71 @@ _FRAGMENTER = highlight.ContextFragmenter(maxchars=240, surround=60)
 _FRAGMENT_SCORER = highlight.BasicFragmentScorer()
 
 
-def _formatter() -> highlight.HtmlFormatter:
+def page_formatter() -> highlight.HtmlFormatter:
     return highlight.HtmlFormatter(tagname="mark", classname="hl", between=" … ")
 
 
-def _highlight(
-    searcher: Searcher, fieldname: str, text: str, words: frozenset[str], formatter: highlight.HtmlFormatter, top: int
+def highlight_field(
+    searcher: Searcher,
+    fieldname: str,
+    text: str,
+    words: frozenset[str],
+    formatter: highlight.HtmlFormatter,
+    top: int,
+    *,
+    fast: bool = True,
 ) -> str:
-    """What Whoosh's Highlighter.highlight_hit gives with _FRAGMENTER, without running the token pipeline
-    over the whole text: only the tokens near matched words are looked at."""
+    """What Whoosh's Highlighter.highlight_hit gives with _FRAGMENTER. With `fast`, without running the
+    token pipeline over the whole text: only the tokens near matched words are looked at."""
     if not text or not words:
         return ""
-    fragments = _fast_fragments(searcher.schema[fieldname].analyzer, text, words)
-    if fragments is None:  # an analyzer we do not mirror: Whoosh's own path
-        tokens = searcher.schema[fieldname].analyzer(text, positions=True, chars=True, mode="index", removestops=False)
-        tokens = highlight.Highlighter._merge_matched_tokens(highlight.set_matched_filter(tokens, words))
+    analyzer = searcher.schema[fieldname].analyzer
+    fragments = _fast_fragments(analyzer, text, words) if fast else None
+    if fragments is None:  # not fast, or an analyzer we do not mirror: Whoosh's own token pipeline
+        tokens = analyzer(text, positions=True, chars=True, mode="index", removestops=False)
+        tokens = _merge_matched_tokens(highlight.set_matched_filter(tokens, words))
         fragments = _FRAGMENTER.fragment_tokens(text, tokens)
     best = highlight.top_fragments(fragments, top, _FRAGMENT_SCORER, highlight.FIRST, minscore=1)
     return formatter.format(best)
 
 
 _TOKEN_CHAR = re.compile(r"[\w*]")
+_STEMMERS: dict[int, tuple[analysis.StemFilter, Callable[[str], str]]] = {}
+
+
+def _cached_stemmer(stem: analysis.StemFilter) -> Callable[[str], str]:
+    """The filter's public `stemfn` behind an LRU cache (as StemFilter caches it), one per filter."""
+    held = _STEMMERS.get(id(stem))
+    if held is None or held[0] is not stem:
+        held = _STEMMERS[id(stem)] = (stem, lru_cache(maxsize=50_000)(stem.stemfn))
+    return held[1]
+
+
+def _merge_matched_tokens(tokens: Iterable[analysis.Token]) -> Iterator[analysis.Token]:
+    """Consecutive matched tokens merged, so they are highlighted as one.
+
+    What Whoosh's Highlighter does before fragmenting a hit (a private static method there,
+    so it is restated here from whoosh-reloaded 2.7.5, BSD licence)."""
+    token: analysis.Token | None = None
+    for t in tokens:
+        if not t.matched:
+            if token is not None:
+                yield token
+                token = None
+            yield t
+            continue
+        if token is None:
+            token = t.copy()
+        elif t.startchar <= token.endchar:
+            if t.endchar > token.endchar:
+                token.text += t.text[token.endchar - t.endchar :]
+                token.endchar = t.endchar
+        else:
+            yield token
+            token = None
+            yield t  # t was not merged, so it is yielded too
+    if token is not None:
+        yield token
 
 
 def _fast_fragments(analyzer, text: str, words: frozenset[str]) -> list[highlight.Fragment] | None:  # type: ignore[no-untyped-def]
@@ -66,7 +112,7 @@ def _fast_fragments(analyzer, text: str, words: frozenset[str]) -> list[highligh
     if charlimit and len(text) > charlimit:
         return None
     stops, minsize, maxsize = stop.stops, stop.min, stop.max
-    stemfn, ignore = stem._stem, stem.ignore
+    stemfn, ignore = _cached_stemmer(stem), stem.ignore
     token_re = tokenizer.expression
     is_token_char = _TOKEN_CHAR.match
 

@@ -14,9 +14,9 @@ from whoosh.automata.lev import levenshtein_automaton
 from whoosh.searching import Searcher
 
 from pulse.core.errors import QueryError
-from pulse.index.facets import FacetMasks
-from pulse.index.matching import _match
-from pulse.index.parsing import FIELD_BOOSTS, _field_terms
+from pulse.index.matching import match_query
+from pulse.index.parsing import FIELD_BOOSTS, field_terms
+from pulse.index.reading import Reading
 
 SUGGEST_FIELD = "spelling"  # unstemmed words, for "did you mean"
 # At most this many distinct unknown words are looked up per query: each lookup walks the
@@ -26,7 +26,7 @@ _QUERY_WORD = re.compile(r"[^\W\d_]+")
 _OPERATORS = frozenset({"AND", "OR", "NOT"})
 
 
-def _suggest(searcher: Searcher, facets: FacetMasks, q: str, filter_mask: int, strict: int) -> str:
+def suggest_query(searcher: Searcher, facets: Reading, q: str, filter_mask: int, strict: int) -> str:
     """`q` with each word the index does not know replaced by the nearest known word (fewest edits,
     then most documents), if that finds more repositories with every word than `q` does."""
     reader = searcher.reader()
@@ -43,7 +43,7 @@ def _suggest(searcher: Searcher, facets: FacetMasks, q: str, filter_mask: int, s
             if len(verdicts) >= MAX_SUGGEST_WORDS:
                 break
             # A stop word is no term of any field: nothing to correct.
-            stop = not _field_terms(searcher.schema, "readme_excerpt", lower)
+            stop = not field_terms(searcher.schema, "readme_excerpt", lower)
             verdicts[lower] = "" if stop or _known(searcher, lower) else _nearest(searcher, facets, lower)
         if verdicts[lower]:
             changes.append((found.start(), found.end(), verdicts[lower]))
@@ -53,7 +53,7 @@ def _suggest(searcher: Searcher, facets: FacetMasks, q: str, filter_mask: int, s
     for start, end, best in reversed(changes):
         corrected = corrected[:start] + best + corrected[end:]
     try:
-        better = _match(searcher, facets, corrected, filter_mask).strict
+        better = match_query(searcher, facets, corrected, filter_mask).strict
     except QueryError:
         return ""
     return corrected if better > strict else ""
@@ -64,13 +64,13 @@ def _known(searcher: Searcher, word: str) -> bool:
     if (SUGGEST_FIELD, word) in reader:
         return True
     for fieldname in FIELD_BOOSTS:
-        for text in _field_terms(searcher.schema, fieldname, word):
+        for text in field_terms(searcher.schema, fieldname, word):
             if (fieldname, text) in reader:
                 return True
     return False
 
 
-def _nearest(searcher: Searcher, facets: FacetMasks, word: str) -> str:
+def _nearest(searcher: Searcher, facets: Reading, word: str) -> str:
     """The known word nearest to `word` (fewest edits, then most documents), or "".
 
     Whoosh's own Levenshtein automaton, run over the field's terms held in memory per

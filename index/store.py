@@ -21,6 +21,7 @@ from whoosh.searching import Searcher
 
 from pulse.core.errors import PulseError
 from pulse.core.record import Repo
+from pulse.index.reading import Reading
 from pulse.index.schema import SCHEMA_VERSION, build_schema, to_document, to_record
 
 log = logging.getLogger(__name__)
@@ -55,8 +56,9 @@ class SourceSummary:
 class IndexStore:
     """One Whoosh index directory, safe to read from many threads."""
 
-    def __init__(self, path: Path) -> None:
+    def __init__(self, path: Path, *, fast_path: bool = True) -> None:
         self.path = Path(path)
+        self.fast_path = fast_path  # False: every search through Whoosh's public API only (PULSE_FAST_PATH=0)
         self.path.mkdir(parents=True, exist_ok=True)
         version_file = self.path / _VERSION_FILE
         if whoosh_index.exists_in(str(self.path)):
@@ -91,6 +93,14 @@ class IndexStore:
         # we close here; a fresh searcher keeps ownership simple.
         self._local.searcher = self._ix.searcher()
         return self._local.searcher
+
+    def reading(self) -> Reading:
+        """This thread's per-searcher state (facet masks, word cache, orders), rebuilt with its searcher."""
+        searcher = self.searcher()
+        current: Reading | None = getattr(self._local, "reading", None)
+        if current is None or current.searcher is not searcher:
+            current = self._local.reading = Reading(searcher, fast_path=self.fast_path)
+        return current
 
     def generation(self) -> int:
         """The newest committed index generation: it changes with every commit (cache keys)."""
@@ -181,6 +191,7 @@ class IndexStore:
         if current is not None:
             current.close()
             self._local.searcher = None
+        self._local.reading = None
         self._ix.close()
 
 

@@ -115,7 +115,7 @@ def export_catalogue(output: Path | None, data_dir: Path | None) -> None:
     if not (settings.index_dir / "PULSE_SCHEMA_VERSION").exists():
         _fail(f"no index in {settings.index_dir}: run 'pulse harvest' or 'pulse import' first", EXIT_CONFIG)
     try:
-        store = IndexStore(settings.index_dir)
+        store = IndexStore(settings.index_dir, fast_path=settings.fast_path)
     except PulseError as exc:
         _fail(str(exc), EXIT_CONFIG)
     out = output.open("w", encoding="utf-8") if output else sys.stdout
@@ -169,7 +169,7 @@ def _locked(settings: Settings) -> Iterator[IndexStore]:
 
     try:
         with harvest_lock(settings.data_dir):
-            store = IndexStore(settings.index_dir)
+            store = IndexStore(settings.index_dir, fast_path=settings.fast_path)
             try:
                 yield store
             finally:

@@ -422,6 +422,7 @@ def test_a_malformed_setting_is_one_line_and_exit_2(tmp_path: Path) -> None:
         ("PULSE_GITHUB_RETRIES", "three"),
         ("PULSE_BASE_URL", "javascript:alert(1)"),
         ("PULSE_HEADER_TIMEOUT", "nan"),
+        ("PULSE_FAST_PATH", "maybe"),
     ):
         run = subprocess.run(
             [sys.executable, "-m", "pulse", "export", "--data-dir", str(tmp_path)],

@@ -71,13 +71,13 @@ def test_pulse_ranks_at_least_as_well_as_plain_bm25(engines: Engines) -> None:
 
 def test_synonym_expansion_keeps_the_fast_path_and_its_results(store, demo_records) -> None:  # type: ignore[no-untyped-def]
     from pulse.core.query import SearchRequest
-    from pulse.index import searching as pulse_search
+    from pulse.index import parsing, schema, scoring, search
 
     store.add_records(demo_records)
     searcher = store.searcher()
     for q in ("rubbish", "waste", "accessibility", "booking", "address", "form"):
-        expanded = pulse_search.expand_synonyms(pulse_search.parse_query(q, searcher.schema), searcher.schema)
-        assert pulse_search._word_plan(expanded) is not None, q  # still the shape the fast path plans
-        fast = [h.repo.id for h in pulse_search.search(store, SearchRequest(q=q, per_page=50)).hits]
-        whoosh = [pulse_search.to_record(hit.fields()).id for hit in searcher.search(expanded, limit=50)]
+        expanded = parsing.expand_synonyms(parsing.parse_query(q, searcher.schema), searcher.schema)
+        assert scoring.word_plan(expanded) is not None, q  # still the shape the fast path plans
+        fast = [h.repo.id for h in search(store, SearchRequest(q=q, per_page=50)).hits]
+        whoosh = [schema.to_record(hit.fields()).id for hit in searcher.search(expanded, limit=50)]
         assert fast == whoosh, q

@@ -44,6 +44,8 @@ class Settings:
     header_timeout: float = 10.0  # seconds a client has to send a request's headers
     limit_concurrency: int = 200  # connections and requests at once before uvicorn answers 503
     download_stall_seconds: float = 30.0  # a download whose client reads nothing this long is dropped
+    # The fenced fast path over Whoosh internals (pulse.index.whoosh_internals); off: public API only.
+    fast_path: bool = True
 
     @classmethod
     def from_env(cls, env: Mapping[str, str] | None = None, data_dir: str | Path | None = None) -> Settings:
@@ -68,6 +70,7 @@ class Settings:
             header_timeout=_number(env, "PULSE_HEADER_TIMEOUT", 10.0, float, minimum=0.1),
             limit_concurrency=_number(env, "PULSE_LIMIT_CONCURRENCY", 200, int, minimum=1),
             download_stall_seconds=_number(env, "PULSE_DOWNLOAD_STALL_SECONDS", 30.0, float, minimum=0.1),
+            fast_path=_flag(env, "PULSE_FAST_PATH", True),
         )
 
     @property
@@ -90,6 +93,18 @@ def _number(env: Mapping[str, str], name: str, default: _N, kind: type[_N], *, m
     if not value >= minimum:  # also refuses NaN
         raise ConfigError("environment", None, name, f"must be at least {minimum:g}, not {raw!r}")
     return value
+
+
+def _flag(env: Mapping[str, str], name: str, default: bool) -> bool:
+    """An on/off value (1/0, true/false, yes/no, on/off), or a ConfigError that names the variable."""
+    raw = env.get(name, "").strip().lower()
+    if not raw:
+        return default
+    if raw in ("1", "true", "yes", "on"):
+        return True
+    if raw in ("0", "false", "no", "off"):
+        return False
+    raise ConfigError("environment", None, name, f"must be 1 or 0 (or true/false, yes/no, on/off), not {raw[:40]!r}")
 
 
 def _base_url(raw: str) -> str:

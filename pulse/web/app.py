@@ -68,7 +68,7 @@ def create_app(settings: Settings | None = None, *, demo: bool = True) -> Respon
 
     @asynccontextmanager
     async def lifespan(app: Starlette):  # type: ignore[no-untyped-def]
-        store = IndexStore(settings.index_dir)
+        store = IndexStore(settings.index_dir, fast_path=settings.fast_path)
         if demo and load_demo_if_empty(store):
             log.info("index was empty: loaded the demo catalogue")
         app.state.store = store
