@@ -6,6 +6,13 @@ or was pushed to since the last harvest costs two requests: its README, and
 its root file listing (contributing guide, tests, CI) or, for a fork, its
 upstream, which list responses lack. An unchanged org costs its list pages
 and nothing more. Requests are serial, as GitHub asks.
+
+Requests are counted (for the run report) at urllib3's `Retry` policy, the
+documented seam PyGithub accepts as `retry=`: urllib3 calls `is_retry()` once
+per response it receives and `increment()` for every attempt, so a subclass of
+PyGithub's own `GithubRetry` sees every request, retries included, without
+touching PyGithub's internals. (A requests transport adapter would need
+PyGithub's private session; a response hook sees no failed connections.)
 """
 
 from __future__ import annotations
