@@ -64,10 +64,15 @@ lint: install-test
 test: install-test browser-deps assets lint
 	$(BIN)/python -m pytest
 
-# dist/pulse-<version>-py3-none-any.whl, with the compiled stylesheet inside.
+# dist/pulse-<version>-py3-none-any.whl: every module under `pulse`, the templates, static files
+# (the compiled stylesheet too), demo catalogue and sources.yaml (tests/test_wheel.py checks it).
+# --no-isolation builds offline with .venv's setuptools; setuptools' scratch folders are cleared
+# before (a module deleted since the last build must not linger in the wheel) and after. build/layout
+# (make lint) is left alone.
 wheel: install-test assets
-	rm -rf dist build/lib
+	rm -rf dist build/lib build/bdist.*
 	$(BIN)/python -m build --wheel --no-isolation --outdir dist .
+	rm -rf build/lib build/bdist.*
 
 bench: install-test
 	$(BIN)/python bench/search.py
