@@ -23,9 +23,8 @@ cannot know (no push date, contributing guide or tests not looked for) is
 from __future__ import annotations
 
 import re
-from dataclasses import asdict, dataclass
+from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
-from typing import Any
 
 from pulse.core.record import Repo
 from pulse.core.text import headings as readme_headings
@@ -119,9 +118,6 @@ class Signal:
 class Readiness:
     score: int  # 0-100: the weights of the signals met
     signals: list[Signal]
-
-    def to_dict(self) -> dict[str, Any]:
-        return {"score": self.score, "signals": [asdict(s) for s in self.signals]}
 
 
 def readiness(repo: Repo, *, reused_by: int = 0, now: datetime | None = None) -> Readiness:

@@ -8,9 +8,11 @@ objects or raw API JSON.
 from __future__ import annotations
 
 import dataclasses
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 from urllib.parse import urlsplit
+
+from pulse.core.vocabulary import PUBLISHER_TYPES
 
 # The README is kept as markdown (for the detail page) but capped, so one
 # enormous README cannot bloat the index or a page.
@@ -39,44 +41,63 @@ def web_url(value: str | None) -> str:
     return text if parts.scheme.lower() in WEB_SCHEMES and parts.hostname else ""
 
 
+def about(description: str, **constraints: Any) -> dict[str, Any]:
+    """A field's metadata: what it means to a reader of the JSON API, plus any JSON Schema
+    constraints (`enum`, `minimum`). The API contract (pulse/web/contracts.py) reads it."""
+    return {"description": description, **constraints}
+
+
+_WHEN = "ISO 8601 UTC, `YYYY-MM-DDTHH:MM:SSZ`; empty when unknown."
+
+
 @dataclass(frozen=True)
 class Repo:
     """One repository of a public-sector publisher, as Pulse knows it."""
 
-    id: int  # the forge's numeric id: stable across renames, the document key
-    owner: str
-    name: str
-    url: str
-    source: str  # which configured source produced it, e.g. "github:dorset-council-uk"
-    publisher: str  # display name from sources.yaml
-    publisher_type: str  # one of pulse.core.vocabulary.PUBLISHER_TYPES
-    description: str = ""
-    homepage: str = ""
-    topics: tuple[str, ...] = ()
-    language: str = ""
-    licence: str = ""  # SPDX id; "" when none was identified
-    stars: int = 0
-    forks: int = 0
-    open_issues: int = 0
-    archived: bool = False
-    is_template: bool = False
-    fork: bool = False
-    created_at: str = ""  # ISO 8601 UTC, "YYYY-MM-DDTHH:MM:SSZ"; "" when unknown
-    pushed_at: str = ""
-    updated_at: str = ""
-    default_branch: str = ""
-    readme: str = ""  # markdown, capped at README_MAX_CHARS
+    id: int = field(metadata=about("The forge's numeric id: stable across renames."))  # the document key
+    owner: str = field(metadata=about("The owning organisation's login, as the forge spells it."))
+    name: str = field(metadata=about("The repository's name."))
+    url: str = field(metadata=about("The repository on its forge (an http(s) URL); empty if it was not one."))
+    source: str = field(metadata=about("The configured source that produced it, e.g. `github:dorset-council-uk`."))
+    publisher: str = field(metadata=about("The publisher's display name, from sources.yaml."))
+    publisher_type: str = field(metadata=about("The publisher's type.", enum=list(PUBLISHER_TYPES)))
+    description: str = field(default="", metadata=about("The forge's one-line description; may be empty."))
+    homepage: str = field(default="", metadata=about("The project's website (an http(s) URL); empty when none."))
+    topics: tuple[str, ...] = field(default=(), metadata=about("The forge's topics."))
+    language: str = field(default="", metadata=about("Primary language as the forge reports it; empty when unknown."))
+    licence: str = field(default="", metadata=about("SPDX licence id; empty when none was identified."))
+    stars: int = field(default=0, metadata=about("Stars on the forge.", minimum=0))
+    forks: int = field(default=0, metadata=about("Forks on the forge.", minimum=0))
+    open_issues: int = field(default=0, metadata=about("Open issues (and pull requests) on the forge.", minimum=0))
+    archived: bool = field(default=False, metadata=about("Archived: read-only on the forge."))
+    is_template: bool = field(default=False, metadata=about("Marked as a template repository on the forge."))
+    fork: bool = field(default=False, metadata=about("A fork of another repository."))
+    created_at: str = field(default="", metadata=about("When the repository was created. " + _WHEN))
+    pushed_at: str = field(default="", metadata=about("When it was last pushed to. " + _WHEN))
+    updated_at: str = field(default="", metadata=about("When the forge last changed it. " + _WHEN))
+    default_branch: str = field(default="", metadata=about("The default branch; empty when unknown."))
+    readme: str = field(
+        default="", metadata=about(f"The README as markdown, capped at {README_MAX_CHARS:,} characters; may be empty.")
+    )
     # Harvest state: the README's git blob sha when it was read, NO_README when
     # the repo has none, "" when unknown (never read, or the last read failed).
-    readme_sha: str = ""
-    harvested_at: str = ""  # when this record's data last changed in a harvest
-    fork_of: str = ""  # "Owner/name" of the upstream when known
+    readme_sha: str = field(
+        default="",
+        metadata=about(f"Harvest state: the README's git blob sha, `{NO_README}` for none, empty if unknown."),
+    )
+    harvested_at: str = field(default="", metadata=about("When this record's data last changed in a harvest. " + _WHEN))
+    fork_of: str = field(default="", metadata=about("`Owner/name` of the upstream of a fork, when known."))
     # Reuse signals read from the file listing; None when not known.
-    has_contributing: bool | None = None
-    has_tests: bool | None = None
+    has_contributing: bool | None = field(
+        default=None, metadata=about("Has a CONTRIBUTING file; null when not looked for.")
+    )
+    has_tests: bool | None = field(
+        default=None, metadata=about("Has tests or CI configuration; null when not looked for.")
+    )
 
     @property
     def full_name(self) -> str:
+        """`Owner/name`, e.g. `Dorset-Council-UK/GdsBlazorComponents`."""
         return f"{self.owner}/{self.name}"
 
     def to_dict(self, *, with_readme: bool = True) -> dict[str, Any]:

@@ -6,9 +6,8 @@ the harvest state file (when each source last succeeded or failed, and why).
 
 from __future__ import annotations
 
-from dataclasses import asdict, dataclass, field
+from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
 
 from pulse.core.vocabulary import SourceStatus
 from pulse.index import DEMO_SOURCE_PREFIX, IndexStore
@@ -38,11 +37,6 @@ class PublisherSummary:
     @property
     def stale(self) -> bool:
         return any(s.stale for s in self.sources)
-
-    def to_dict(self) -> dict[str, Any]:
-        data = asdict(self)
-        data["stale"] = self.stale
-        return data
 
 
 def list_publishers(store: IndexStore, data_dir: Path) -> list[PublisherSummary]:
@@ -113,9 +107,6 @@ class StateHealth:
 
     unreadable: str  # why the file cannot be read now ("" when it can); the next harvest sets it aside
     recovered: StateRecovery | None  # the latest unreadable file a harvest set aside
-
-    def to_dict(self) -> dict[str, Any]:
-        return {"unreadable": self.unreadable, "recovered": self.recovered.to_dict() if self.recovered else None}
 
 
 def state_health(data_dir: Path) -> StateHealth:

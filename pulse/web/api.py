@@ -1,22 +1,32 @@
-"""The JSON API: the public contract, documented in the README."""
+"""The JSON API: the public contract, documented in the README.
+
+Every body is built as its type in pulse/web/contracts.py, which the OpenAPI document is
+generated from, so mypy checks each handler against what the document promises.
+"""
 
 from __future__ import annotations
-
-from typing import Any
 
 from starlette.requests import Request
 from starlette.responses import JSONResponse
 
 from pulse.core.errors import NotFound
 from pulse.core.query import SearchRequest
-from pulse.core.readiness import readiness
-from pulse.index import Related, SearchPage
+from pulse.core.readiness import Readiness, readiness
+from pulse.index import Hit, Related, SearchPage
 from pulse.index import search as run_search
-from pulse.jobs.publishers import get_publisher, list_publishers, state_health
+from pulse.jobs.publishers import (
+    PublisherSummary,
+    SourceView,
+    StateHealth,
+    get_publisher,
+    list_publishers,
+    state_health,
+)
+from pulse.web import contracts
 
 
-def page_to_json(page: SearchPage) -> dict[str, Any]:
-    """The /api/search body; also what the HTML page renders from."""
+def page_to_json(page: SearchPage) -> contracts.SearchResponse:
+    """The /api/search body."""
     request = page.request
     return {
         "query": request.q,
@@ -28,10 +38,55 @@ def page_to_json(page: SearchPage) -> dict[str, Any]:
         "pages": page.pages,
         "note": page.note,
         "suggestion": page.suggestion,
-        "results": [dict(hit.repo.to_dict(with_readme=False), snippet=hit.snippet) for hit in page.hits],
+        "results": [result_json(hit) for hit in page.hits],
         "facets": {
             name: [{"value": f.value, "count": f.count} for f in values] for name, values in page.facets.items()
         },
+    }
+
+
+def result_json(hit: Hit) -> contracts.SearchResult:
+    return contracts.on_record(hit.repo.to_dict(with_readme=False), contracts.SearchResult(snippet=hit.snippet))
+
+
+def readiness_json(score: Readiness) -> contracts.Readiness:
+    return {
+        "score": score.score,
+        "signals": [{"label": s.label, "weight": s.weight, "met": s.met, "detail": s.detail} for s in score.signals],
+    }
+
+
+def source_json(view: SourceView) -> contracts.SourceStatus:
+    return {
+        "source": view.source,
+        "login": view.login,
+        "repos": view.repos,
+        "status": view.status,
+        "last_success": view.last_success,
+        "last_failure": view.last_failure,
+        "last_error": view.last_error,
+        "stale": view.stale,
+    }
+
+
+def publisher_json(found: PublisherSummary) -> contracts.Publisher:
+    return {
+        "name": found.name,
+        "type": found.type,
+        "login": found.login,
+        "repos": found.repos,
+        "sources": [source_json(s) for s in found.sources],
+        "stale": found.stale,
+    }
+
+
+def harvest_state_json(health: StateHealth) -> contracts.HarvestState:
+    recovered = health.recovered
+    return {
+        "unreadable": health.unreadable,
+        "recovered": None
+        if recovered is None
+        else {"at": recovered.at, "problem": recovered.problem, "moved_to": recovered.moved_to},
     }
 
 
@@ -46,28 +101,30 @@ def repo(request: Request) -> JSONResponse:
     if record is None:
         raise NotFound(f"No repository {owner}/{name} in the catalogue.")
     related = Related(request.app.state.store, record)
-    body = record.to_dict()
-    body["readiness"] = readiness(record, reused_by=len(related.reused_by)).to_dict()
-    body["similar"] = [r.full_name for r in related.similar]
-    body["reused_by"] = [r.full_name for r in related.reused_by]
+    extra = contracts.RepoDetail(
+        readiness=readiness_json(readiness(record, reused_by=len(related.reused_by))),
+        similar=[r.full_name for r in related.similar],
+        reused_by=[r.full_name for r in related.reused_by],
+    )
+    body: contracts.RepoDetail = contracts.on_record(record.to_dict(), extra)
     return JSONResponse(body)
 
 
 def healthz(request: Request) -> JSONResponse:
     store = request.app.state.store
-    return JSONResponse({"status": "ok", "documents": store.doc_count(), "demo": store.has_demo()})
+    body: contracts.Health = {"status": "ok", "documents": store.doc_count(), "demo": store.has_demo()}
+    return JSONResponse(body)
 
 
 def publishers(request: Request) -> JSONResponse:
     state = request.app.state
     found = list_publishers(state.store, state.settings.data_dir)
-    return JSONResponse(
-        {
-            "total": len(found),
-            "publishers": [p.to_dict() for p in found],
-            "harvest_state": state_health(state.settings.data_dir).to_dict(),
-        }
-    )
+    body: contracts.PublisherList = {
+        "total": len(found),
+        "publishers": [publisher_json(p) for p in found],
+        "harvest_state": harvest_state_json(state_health(state.settings.data_dir)),
+    }
+    return JSONResponse(body)
 
 
 def publisher(request: Request) -> JSONResponse:
@@ -75,4 +132,4 @@ def publisher(request: Request) -> JSONResponse:
     found = get_publisher(state.store, state.settings.data_dir, login)
     if found is None:
         raise NotFound(f"No publisher with the GitHub login {login}.")
-    return JSONResponse(found.to_dict())
+    return JSONResponse(publisher_json(found))

@@ -28,7 +28,7 @@ from pulse.core.settings import Settings
 from pulse.index import IndexStore
 from pulse.jobs.demo import load_demo_if_empty
 from pulse.jobs.state import STATE_FILE
-from pulse.web import api, downloads, feeds, openapi, stats, views
+from pulse.web import api, contracts, downloads, feeds, openapi, stats, views
 from pulse.web.middleware import ResponsePolicy
 from pulse.web.templating import STATIC_DIR
 
@@ -125,7 +125,8 @@ def error_response(request: Request, status: int, message: str, headers: dict[st
     if len(message) > MAX_MESSAGE_CHARS:
         message = message[:MAX_MESSAGE_CHARS] + "…"
     if _wants_json(request):
-        response: Response = JSONResponse({"status": status, "message": message}, status_code=status)
+        body: contracts.Error = {"status": status, "message": message}
+        response: Response = JSONResponse(body, status_code=status)
     else:
         response = views.error_page(request, status, message)
     response.headers.update(headers or {})

@@ -25,7 +25,6 @@ import threading
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
-from typing import Any
 
 from starlette.requests import Request
 from starlette.responses import HTMLResponse, JSONResponse
@@ -33,6 +32,7 @@ from starlette.responses import HTMLResponse, JSONResponse
 from pulse.core.query import SearchRequest
 from pulse.index import IndexStore, iter_pages, pinned
 from pulse.index import search as run_search
+from pulse.web import contracts
 from pulse.web.templating import render
 
 log = logging.getLogger(__name__)
@@ -54,7 +54,7 @@ class Run:
     sources: int
     failed_sources: int
 
-    def to_dict(self) -> dict[str, Any]:
+    def to_dict(self) -> contracts.HarvestRun:
         return {
             "started_at": self.started_at,
             "finished_at": self.finished_at,
@@ -115,10 +115,10 @@ def harvest_history(data_dir: Path) -> list[Run]:
     return runs
 
 
-def new_since(store: IndexStore, since: str) -> tuple[int, list[dict[str, str]]]:
+def new_since(store: IndexStore, since: str) -> tuple[int, list[contracts.NewRepo]]:
     """How many repositories were created at or after `since`, and the newest NEW_SHOWN of them."""
     count = 0
-    found = []
+    found: list[contracts.NewRepo] = []
     for page in iter_pages(pinned(store), SearchRequest(sort="updated"), per_page=500):
         stop = False
         for hit in page.hits:
@@ -145,7 +145,7 @@ def new_since(store: IndexStore, since: str) -> tuple[int, list[dict[str, str]]]
     return count, found
 
 
-def compute_stats(store: IndexStore, data_dir: Path, now: datetime | None = None) -> dict[str, Any]:
+def compute_stats(store: IndexStore, data_dir: Path, now: datetime | None = None) -> contracts.Stats:
     """Everything /stats shows, as the JSON /api/stats returns."""
     now = now or datetime.now(UTC)
     since = (now - timedelta(days=NEW_DAYS)).strftime(_FMT)
@@ -153,7 +153,7 @@ def compute_stats(store: IndexStore, data_dir: Path, now: datetime | None = None
     count, newest = new_since(store, since)
     runs = harvest_history(data_dir)
 
-    def facet(name: str) -> list[dict[str, Any]]:
+    def facet(name: str) -> list[contracts.FacetValue]:
         return [{"value": f.value, "count": f.count} for f in page.facets.get(name, [])]
 
     return {
