@@ -13,7 +13,7 @@ from whoosh import query
 from whoosh.searching import Searcher
 
 from pulse.index.bitmasks import mask_of
-from pulse.index.parsing import expand_synonyms, parse_query, word_count
+from pulse.index.parsing import expand_synonyms, has_not, parse_query, word_count
 from pulse.index.reading import Reading
 from pulse.index.scoring import Word, words_of
 
@@ -39,7 +39,7 @@ def match_query(searcher: Searcher, facets: Reading, q: str, filter_mask: int) -
     text_query: query.Query | None = parse_query(q, searcher.schema)
     if text_query is query.NullQuery:
         return Match(None, None, filter_mask, filter_mask.bit_count())
-    several = word_count(text_query) > 1
+    several = word_count(text_query) > 1 and not has_not(text_query)
     text_query = expand_synonyms(text_query, searcher.schema)
     words = words_of(searcher, facets, text_query)
     if words is not None:

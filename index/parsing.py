@@ -59,6 +59,14 @@ def word_count(text_query: query.Query) -> int:
     return 1
 
 
+def has_not(text_query: query.Query) -> bool:
+    """Whether the user excluded something (NOT): such a query is never widened to "any word",
+    which would turn the excluded word into one more way to match."""
+    if isinstance(text_query, query.Not):
+        return True
+    return any(has_not(sub) for sub in text_query.children())
+
+
 # -- synonyms: query-time expansion ------------------------------------------------------
 
 

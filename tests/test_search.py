@@ -51,6 +51,20 @@ def test_all_words_first_then_any_word_with_a_note(store: IndexStore) -> None:
     assert [h.repo.id for h in fallback.hits] == [2] and "any" in fallback.note
 
 
+def test_a_query_with_not_is_never_widened_to_any_word(store: IndexStore) -> None:
+    """Widening "recycling NOT bin" to any word would make NOT bin a way to match: 3 of 4 repos."""
+    store.add_records(
+        [
+            make_repo(1, "recycling-centres", description="recycling centre finder"),
+            make_repo(2, "bins", description="bin and recycling collection days"),
+            make_repo(3, "roads", description="potholes"),
+            make_repo(4, "parking", description="parking permits"),
+        ]
+    )
+    page = search(store, request(q="recycling NOT bin"))
+    assert [h.repo.id for h in page.hits] == [1] and page.total == 1 and page.note == ""
+
+
 def test_facets_count_every_match_not_just_the_page(store: IndexStore) -> None:
     store.add_records(
         [
