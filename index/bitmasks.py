@@ -24,15 +24,7 @@ def mask_of(docnums) -> int:  # type: ignore[no-untyped-def]
 
 def docset(mask: int) -> set[int]:
     """The document numbers of a bitmask, as Whoosh's filter wants them."""
-    raw = mask.to_bytes((mask.bit_length() + 7) // 8, "little")
-    docs: set[int] = set()
-    for index, byte in enumerate(raw):
-        if byte:
-            base = index << 3
-            for bit in range(8):
-                if byte >> bit & 1:
-                    docs.add(base + bit)
-    return docs
+    return set(docs_of(mask))
 
 
 def bits_of(mask: int, size: int) -> bytes:

@@ -47,7 +47,7 @@ def match_query(searcher: Searcher, facets: Reading, q: str, filter_mask: int) -
         for word in words:
             match_mask &= word.mask
     else:
-        match_mask = mask_of(text_query.docs(searcher)) & filter_mask
+        match_mask = mask_of(searcher.docs_for_query(text_query)) & filter_mask
     strict = match_mask.bit_count()
     if strict < WIDEN_BELOW and several:
         if type(text_query) is query.And:  # the same (expanded) words, OR'd
@@ -56,7 +56,7 @@ def match_query(searcher: Searcher, facets: Reading, q: str, filter_mask: int) -
             any_query = query.Or(
                 [text_query, expand_synonyms(parse_query(q, searcher.schema, any_word=True), searcher.schema)]
             )
-        any_mask = (mask_of(any_query.docs(searcher)) & filter_mask) | match_mask
+        any_mask = (mask_of(searcher.docs_for_query(any_query)) & filter_mask) | match_mask
         if any_mask and any_mask != match_mask:
             if not match_mask:
                 note = "No repository matched every word, so these match any of them."

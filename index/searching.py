@@ -20,7 +20,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from whoosh import query
+from whoosh import collectors, query
 from whoosh.searching import Searcher
 
 from pulse.core.query import SearchRequest
@@ -117,15 +117,11 @@ def _page(
         docnums = top_by_relevance(words, match_mask, total, facets.size, limit)
     elif first:
         # Widened: the documents with every word first, then the others; each part by score.
-        docnums = [hit.docnum for hit in searcher.search(text_query, filter=docset(first), limit=limit)]
+        docnums = _whoosh_top(searcher, text_query, first, limit)
         if len(docnums) < limit:
-            rest = searcher.search(text_query, filter=docset(match_mask & ~first), limit=limit - len(docnums))
-            docnums.extend(hit.docnum for hit in rest)
+            docnums.extend(_whoosh_top(searcher, text_query, match_mask & ~first, limit - len(docnums)))
     else:
-        # Whoosh already skips deleted documents, so a filter is only needed for facet filters.
-        whoosh_filter = docset(match_mask) if request.filters else None
-        results = searcher.search(text_query, filter=whoosh_filter, limit=limit)
-        docnums = [hit.docnum for hit in results]
+        docnums = _whoosh_top(searcher, text_query, match_mask, limit)
     docnums = docnums[start:limit]
 
     field_words: dict[str, frozenset[str]] = {}
@@ -161,3 +157,16 @@ def _page(
             )
         hits.append(Hit(repo=to_record(stored), snippet=snippet))
     return hits
+
+
+def _whoosh_top(searcher: Searcher, text_query: query.Query, allowed: int, limit: int) -> list[int]:
+    """The `limit` best of the documents in `allowed` by Whoosh's own scoring, best first.
+
+    Always filtered by the match mask: whoosh-reloaded 2.7.5 returns deleted documents for a NOT
+    query searched without a filter. The collector never swaps its matcher for a "more efficient"
+    one (`replace=0`): with the swap, an OR's top N can lose documents that belong in it, so
+    successive pages disagreed (tests/test_fast_path.py has both cases).
+    """
+    collector = collectors.FilterCollector(collectors.TopCollector(limit=limit, replace=0), allow=docset(allowed))
+    searcher.search_with_collector(text_query, collector)
+    return [hit.docnum for hit in collector.results()]
