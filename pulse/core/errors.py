@@ -59,3 +59,11 @@ class ServiceBusy(PulseError):
     def __init__(self, message: str, retry_after: int = 30) -> None:
         super().__init__(message)
         self.retry_after = retry_after
+
+
+class FieldError(QueryError):
+    """A submitted form field is invalid: a 400 that names the field, before any network call."""
+
+    def __init__(self, field: str, message: str) -> None:
+        super().__init__(message)
+        self.field = field

@@ -103,6 +103,16 @@ class SourceStatus(StrEnum):
     NOT_HARVESTED = "not harvested yet"
 
 
+class RegistrationStatus(StrEnum):
+    """Where a registered (or discovered) organisation stands in moderation."""
+
+    PENDING = "pending"  # submitted, waiting for evidence and a moderator
+    SUGGESTED = "suggested"  # found by `pulse discover`; never harvested until approved
+    APPROVED = "approved"
+    REJECTED = "rejected"
+    WITHDRAWN = "withdrawn"  # approved once, then taken out by a moderator
+
+
 # GitHub logins: 1-39 letters, digits and single inner hyphens.
 GITHUB_LOGIN = re.compile(r"^[A-Za-z0-9](?:[A-Za-z0-9]|-(?=[A-Za-z0-9])){0,38}$")
 

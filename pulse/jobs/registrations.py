@@ -1,0 +1,313 @@
+"""Registrations, their evidence, the audit trail and pending background jobs, in SQLite.
+
+One file in the data directory (`registrations.sqlite3`), in WAL mode so the web
+process reads while a worker writes. The schema carries a version and moves
+forward through `MIGRATIONS`, one transaction each, so an older data directory
+upgrades in place and a newer one is refused rather than misread.
+
+Jobs (gather evidence, harvest an approved organisation) are rows, not threads:
+a job claimed by a worker that died (a restart mid-evidence or mid-harvest) is
+handed out again by `requeue_interrupted`, so nothing is lost across restarts.
+Every connection is opened per call: SQLite connections must not cross threads.
+"""
+
+from __future__ import annotations
+
+import secrets
+import sqlite3
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from pathlib import Path
+
+from pulse.core.errors import PulseError
+from pulse.core.registration import RegistrationRequest
+from pulse.core.vocabulary import RegistrationStatus
+
+DATABASE_FILE = "registrations.sqlite3"
+# A registration of an organisation in one of these states blocks a second one (any letter case).
+_OPEN = (RegistrationStatus.PENDING, RegistrationStatus.SUGGESTED, RegistrationStatus.APPROVED)
+
+MIGRATIONS: tuple[str, ...] = (
+    # 1: registrations, evidence, audit trail, jobs
+    """
+    CREATE TABLE registrations (
+        id TEXT PRIMARY KEY,
+        organisation TEXT NOT NULL,
+        organisation_key TEXT NOT NULL,
+        publisher_name TEXT NOT NULL,
+        publisher_type TEXT NOT NULL,
+        contact_email TEXT NOT NULL,
+        note TEXT NOT NULL DEFAULT '',
+        status TEXT NOT NULL,
+        reason TEXT NOT NULL DEFAULT '',
+        created_at TEXT NOT NULL,
+        updated_at TEXT NOT NULL
+    );
+    CREATE INDEX registrations_by_key ON registrations (organisation_key, status);
+    CREATE TABLE evidence (
+        registration_id TEXT NOT NULL REFERENCES registrations (id),
+        signal TEXT NOT NULL,
+        met INTEGER,
+        detail TEXT NOT NULL DEFAULT '',
+        checked_at TEXT NOT NULL,
+        PRIMARY KEY (registration_id, signal)
+    );
+    CREATE TABLE audit (
+        id INTEGER PRIMARY KEY AUTOINCREMENT,
+        registration_id TEXT NOT NULL REFERENCES registrations (id),
+        actor TEXT NOT NULL,
+        action TEXT NOT NULL,
+        detail TEXT NOT NULL DEFAULT '',
+        at TEXT NOT NULL
+    );
+    CREATE TABLE jobs (
+        id INTEGER PRIMARY KEY AUTOINCREMENT,
+        kind TEXT NOT NULL,
+        registration_id TEXT NOT NULL REFERENCES registrations (id),
+        state TEXT NOT NULL DEFAULT 'queued',
+        attempts INTEGER NOT NULL DEFAULT 0,
+        created_at TEXT NOT NULL,
+        claimed_at TEXT NOT NULL DEFAULT ''
+    );
+    """,
+)
+SCHEMA_VERSION = len(MIGRATIONS)
+
+
+class DatabaseVersionError(PulseError):
+    """The database was written by a newer Pulse."""
+
+
+@dataclass(frozen=True)
+class Registration:
+    id: str
+    organisation: str
+    publisher_name: str
+    publisher_type: str
+    contact_email: str  # never shown on a status page or in the public API
+    note: str
+    status: RegistrationStatus
+    reason: str
+    created_at: str
+    updated_at: str
+
+
+@dataclass(frozen=True)
+class Evidence:
+    signal: str
+    met: bool | None  # None: could not be checked (yet)
+    detail: str
+
+
+@dataclass(frozen=True)
+class AuditEntry:
+    actor: str
+    action: str
+    detail: str
+    at: str
+
+
+@dataclass(frozen=True)
+class Job:
+    id: int
+    kind: str
+    registration_id: str
+    attempts: int
+
+
+class RegistrationStore:
+    """The registrations database of one data directory."""
+
+    def __init__(self, data_dir: Path) -> None:
+        self.path = Path(data_dir) / DATABASE_FILE
+        self.path.parent.mkdir(parents=True, exist_ok=True)
+        with self._connect() as db:
+            db.execute("PRAGMA journal_mode=WAL")
+            found = db.execute("PRAGMA user_version").fetchone()[0]
+            if found > SCHEMA_VERSION:
+                raise DatabaseVersionError(
+                    f"{self.path} has schema version {found}; this Pulse knows up to {SCHEMA_VERSION}"
+                )
+            for version in range(found, SCHEMA_VERSION):
+                db.executescript("BEGIN;" + MIGRATIONS[version] + f"PRAGMA user_version = {version + 1}; COMMIT;")
+
+    @contextmanager
+    def _connect(self) -> Iterator[sqlite3.Connection]:
+        db = sqlite3.connect(self.path, timeout=10, isolation_level=None)
+        db.row_factory = sqlite3.Row
+        db.execute("PRAGMA foreign_keys=ON")
+        try:
+            yield db
+        finally:
+            db.close()
+
+    # -- registrations -------------------------------------------------------------
+
+    def submit(
+        self, request: RegistrationRequest, *, status: RegistrationStatus = RegistrationStatus.PENDING
+    ) -> tuple[Registration, bool]:
+        """Store a new registration and queue its evidence job; or return the open one for that
+        organisation (any letter case) and False."""
+        now = _now()
+        with self._connect() as db:
+            db.execute("BEGIN IMMEDIATE")  # the duplicate check and the insert as one
+            existing = db.execute(
+                f"SELECT * FROM registrations WHERE organisation_key = ? AND status IN ({','.join('?' * len(_OPEN))})"
+                " ORDER BY created_at LIMIT 1",
+                (request.organisation_key, *_OPEN),
+            ).fetchone()
+            if existing is not None:
+                db.execute("COMMIT")
+                return _registration(existing), False
+            new_id = secrets.token_urlsafe(18)  # unguessable: the status page's only key
+            db.execute(
+                "INSERT INTO registrations VALUES (?, ?, ?, ?, ?, ?, ?, ?, '', ?, ?)",
+                (
+                    new_id,
+                    request.organisation,
+                    request.organisation_key,
+                    request.publisher_name,
+                    request.publisher_type,
+                    request.contact_email,
+                    request.note,
+                    str(status),
+                    now,
+                    now,
+                ),
+            )
+            _audit(db, new_id, "registrant" if status == RegistrationStatus.PENDING else "discovery", "submitted", "")
+            db.execute("INSERT INTO jobs (kind, registration_id, created_at) VALUES ('evidence', ?, ?)", (new_id, now))
+            db.execute("COMMIT")
+        found = self.get(new_id)
+        assert found is not None
+        return found, True
+
+    def get(self, registration_id: str) -> Registration | None:
+        with self._connect() as db:
+            row = db.execute("SELECT * FROM registrations WHERE id = ?", (registration_id,)).fetchone()
+        return _registration(row) if row is not None else None
+
+    def find(self, status: RegistrationStatus | None = None) -> list[Registration]:
+        with self._connect() as db:
+            if status is None:
+                rows = db.execute("SELECT * FROM registrations ORDER BY created_at, id").fetchall()
+            else:
+                rows = db.execute(
+                    "SELECT * FROM registrations WHERE status = ? ORDER BY created_at, id", (str(status),)
+                ).fetchall()
+        return [_registration(row) for row in rows]
+
+    def count(self, status: RegistrationStatus) -> int:
+        with self._connect() as db:
+            return int(db.execute("SELECT count(*) FROM registrations WHERE status = ?", (str(status),)).fetchone()[0])
+
+    def decide(self, registration_id: str, status: RegistrationStatus, *, actor: str, reason: str = "") -> Registration:
+        """Record a moderator's decision (approve, reject, withdraw) and who made it; KeyError if unknown."""
+        with self._connect() as db:
+            db.execute("BEGIN IMMEDIATE")
+            changed = db.execute(
+                "UPDATE registrations SET status = ?, reason = ?, updated_at = ? WHERE id = ?",
+                (str(status), reason, _now(), registration_id),
+            ).rowcount
+            if not changed:
+                db.execute("ROLLBACK")
+                raise KeyError(registration_id)
+            _audit(db, registration_id, actor, str(status), reason)
+            db.execute("COMMIT")
+        found = self.get(registration_id)
+        assert found is not None
+        return found
+
+    # -- evidence and audit -----------------------------------------------------------
+
+    def record_evidence(self, registration_id: str, evidence: list[Evidence]) -> None:
+        """Replace each named signal's finding (a re-check overwrites the earlier one)."""
+        now = _now()
+        with self._connect() as db:
+            db.execute("BEGIN IMMEDIATE")
+            db.executemany(
+                "INSERT INTO evidence VALUES (?, ?, ?, ?, ?) ON CONFLICT (registration_id, signal) DO UPDATE SET "
+                "met = excluded.met, detail = excluded.detail, checked_at = excluded.checked_at",
+                [(registration_id, e.signal, None if e.met is None else int(e.met), e.detail, now) for e in evidence],
+            )
+            db.execute("COMMIT")
+
+    def evidence(self, registration_id: str) -> list[Evidence]:
+        with self._connect() as db:
+            rows = db.execute(
+                "SELECT signal, met, detail FROM evidence WHERE registration_id = ? ORDER BY rowid", (registration_id,)
+            ).fetchall()
+        return [
+            Evidence(row["signal"], None if row["met"] is None else bool(row["met"]), row["detail"]) for row in rows
+        ]
+
+    def audit_trail(self, registration_id: str) -> list[AuditEntry]:
+        with self._connect() as db:
+            rows = db.execute(
+                "SELECT actor, action, detail, at FROM audit WHERE registration_id = ? ORDER BY id", (registration_id,)
+            ).fetchall()
+        return [AuditEntry(row["actor"], row["action"], row["detail"], row["at"]) for row in rows]
+
+    # -- jobs ---------------------------------------------------------------------------
+
+    def enqueue(self, kind: str, registration_id: str) -> None:
+        with self._connect() as db:
+            db.execute(
+                "INSERT INTO jobs (kind, registration_id, created_at) VALUES (?, ?, ?)", (kind, registration_id, _now())
+            )
+
+    def claim(self) -> Job | None:
+        """The oldest queued job, marked running (one worker gets each job)."""
+        with self._connect() as db:
+            db.execute("BEGIN IMMEDIATE")
+            row = db.execute("SELECT * FROM jobs WHERE state = 'queued' ORDER BY id LIMIT 1").fetchone()
+            if row is None:
+                db.execute("COMMIT")
+                return None
+            db.execute(
+                "UPDATE jobs SET state = 'running', attempts = attempts + 1, claimed_at = ? WHERE id = ?",
+                (_now(), row["id"]),
+            )
+            db.execute("COMMIT")
+        return Job(row["id"], row["kind"], row["registration_id"], row["attempts"] + 1)
+
+    def finish(self, job_id: int) -> None:
+        with self._connect() as db:
+            db.execute("UPDATE jobs SET state = 'done' WHERE id = ?", (job_id,))
+
+    def requeue_interrupted(self) -> int:
+        """Hand out again every job left running by a worker that stopped; call it when a worker starts."""
+        with self._connect() as db:
+            return int(db.execute("UPDATE jobs SET state = 'queued' WHERE state = 'running'").rowcount)
+
+    def pending_jobs(self) -> int:
+        with self._connect() as db:
+            return int(db.execute("SELECT count(*) FROM jobs WHERE state != 'done'").fetchone()[0])
+
+
+def _registration(row: sqlite3.Row) -> Registration:
+    return Registration(
+        id=row["id"],
+        organisation=row["organisation"],
+        publisher_name=row["publisher_name"],
+        publisher_type=row["publisher_type"],
+        contact_email=row["contact_email"],
+        note=row["note"],
+        status=RegistrationStatus(row["status"]),
+        reason=row["reason"],
+        created_at=row["created_at"],
+        updated_at=row["updated_at"],
+    )
+
+
+def _audit(db: sqlite3.Connection, registration_id: str, actor: str, action: str, detail: str) -> None:
+    db.execute(
+        "INSERT INTO audit (registration_id, actor, action, detail, at) VALUES (?, ?, ?, ?, ?)",
+        (registration_id, actor, action, detail, _now()),
+    )
+
+
+def _now() -> str:
+    return datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%S.%fZ")

@@ -1,0 +1,181 @@
+"""Registering an organisation, the first part: the submission checked before any network call,
+and the registrations database (duplicates, decisions, evidence, audit, jobs that survive restarts)."""
+
+from __future__ import annotations
+
+import sqlite3
+import threading
+from pathlib import Path
+
+import pytest
+
+from pulse.core.errors import FieldError
+from pulse.core.registration import normalise_organisation, parse_registration
+from pulse.core.vocabulary import RegistrationStatus
+from pulse.jobs.registrations import (
+    DATABASE_FILE,
+    SCHEMA_VERSION,
+    DatabaseVersionError,
+    Evidence,
+    RegistrationStore,
+)
+
+VALID = {
+    "organisation": "Dorset-Council-UK",
+    "publisher_name": "Dorset Council",
+    "publisher_type": "local-government",
+    "contact_email": "digital@dorsetcouncil.gov.uk",
+    "note": "Our bin day finder and design system.",
+}
+
+
+@pytest.mark.parametrize(
+    "typed",
+    [
+        "Dorset-Council-UK",
+        "@Dorset-Council-UK",
+        " https://github.com/Dorset-Council-UK ",
+        "http://www.github.com/Dorset-Council-UK/",
+        "github.com/Dorset-Council-UK?tab=repositories",
+    ],
+)
+def test_the_organisation_is_accepted_as_a_login_a_handle_or_a_pasted_url(typed: str) -> None:
+    assert normalise_organisation(typed) == "Dorset-Council-UK"
+
+
+@pytest.mark.parametrize(
+    "typed",
+    [
+        "",
+        "-dorset",
+        "dorset-",
+        "dor--set",
+        "a" * 40,
+        "dorset council",
+        "https://github.com/Dorset-Council-UK/BinDayFinder",
+        "https://gitlab.com/dorset",
+        "https://github.com.evil.com/dorset",
+        "dorset/../../etc",
+        "x" * 400,
+    ],
+)
+def test_a_bad_organisation_names_its_field(typed: str) -> None:
+    with pytest.raises(FieldError) as caught:
+        normalise_organisation(typed)
+    assert caught.value.field == "organisation" and "GitHub" in str(caught.value)
+
+
+@pytest.mark.parametrize(
+    ("field", "value", "says"),
+    [
+        ("publisher_name", "   ", "Enter the name"),
+        ("publisher_name", "x" * 201, "200 characters"),
+        ("publisher_type", "parish-council", "Choose the type"),
+        ("contact_email", "", "Enter a contact email"),
+        ("contact_email", "digital at dorset.gov.uk", "right format"),
+        ("contact_email", "digital@localhost", "right format"),
+        ("contact_email", "a@b.gov.uk\nBcc: x@evil.com", "right format"),
+        ("contact_email", "x" * 250 + "@a.gov.uk", "right format"),
+        ("note", "n" * 2001, "2,000 characters"),
+    ],
+)
+def test_each_bad_field_gets_its_own_message(field: str, value: str, says: str) -> None:
+    with pytest.raises(FieldError) as caught:
+        parse_registration(dict(VALID, **{field: value}))
+    assert caught.value.field == field and says in str(caught.value)
+
+
+def test_a_valid_submission_is_normalised() -> None:
+    request = parse_registration(dict(VALID, organisation="@Dorset-Council-UK", publisher_name="  Dorset   Council "))
+    assert (request.organisation, request.organisation_key, request.publisher_name) == (
+        "Dorset-Council-UK",
+        "dorset-council-uk",
+        "Dorset Council",
+    )
+
+
+def test_a_registration_is_stored_pending_with_an_unguessable_id_and_an_evidence_job(tmp_path: Path) -> None:
+    store = RegistrationStore(tmp_path)
+    first, created = store.submit(parse_registration(VALID))
+    assert created and first.status == RegistrationStatus.PENDING and len(first.id) >= 24
+    other, _ = store.submit(parse_registration(dict(VALID, organisation="essexcountycouncil")))
+    assert other.id != first.id
+    assert [a.action for a in store.audit_trail(first.id)] == ["submitted"]
+    job = store.claim()
+    assert job is not None and (job.kind, job.registration_id, job.attempts) == ("evidence", first.id, 1)
+
+
+def test_registering_an_open_organisation_again_returns_the_existing_one(tmp_path: Path) -> None:
+    store = RegistrationStore(tmp_path)
+    first, _ = store.submit(parse_registration(VALID))
+    again, created = store.submit(parse_registration(dict(VALID, organisation="DORSET-COUNCIL-uk")))
+    assert not created and again.id == first.id and len(store.find()) == 1
+    store.decide(first.id, RegistrationStatus.APPROVED, actor="moderator-login")
+    assert store.submit(parse_registration(VALID))[0].id == first.id  # registered: still the same
+    store.decide(first.id, RegistrationStatus.REJECTED, actor="moderator-login", reason="not a public body")
+    fresh, created = store.submit(parse_registration(VALID))  # a rejected one may be registered afresh
+    assert created and fresh.id != first.id
+
+
+def test_concurrent_duplicate_submissions_make_one_registration(tmp_path: Path) -> None:
+    store = RegistrationStore(tmp_path)
+    ids: list[str] = []
+    threads = [
+        threading.Thread(target=lambda: ids.append(store.submit(parse_registration(VALID))[0].id)) for _ in range(8)
+    ]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert len(set(ids)) == 1 and len(store.find()) == 1
+
+
+def test_decisions_evidence_and_audit_survive_a_restart(tmp_path: Path) -> None:
+    store = RegistrationStore(tmp_path)
+    registration, _ = store.submit(parse_registration(VALID))
+    store.record_evidence(
+        registration.id,
+        [Evidence("organisation", True, "An Organization, created 2019"), Evidence("verified_domain", None, "")],
+    )
+    store.record_evidence(registration.id, [Evidence("verified_domain", False, "GitHub shows no verified domain")])
+    store.decide(registration.id, RegistrationStatus.REJECTED, actor="moderator-login", reason="no evidence")
+
+    reopened = RegistrationStore(tmp_path)  # as after a server restart
+    found = reopened.get(registration.id)
+    assert found is not None and (found.status, found.reason) == (RegistrationStatus.REJECTED, "no evidence")
+    assert reopened.evidence(registration.id) == [
+        Evidence("organisation", True, "An Organization, created 2019"),
+        Evidence("verified_domain", False, "GitHub shows no verified domain"),
+    ]
+    trail = reopened.audit_trail(registration.id)
+    assert [(a.actor, a.action, a.detail) for a in trail] == [
+        ("registrant", "submitted", ""),
+        ("moderator-login", "rejected", "no evidence"),
+    ]
+    with pytest.raises(KeyError):
+        reopened.decide("no-such-id", RegistrationStatus.APPROVED, actor="m")
+
+
+def test_a_job_interrupted_mid_way_is_handed_out_again(tmp_path: Path) -> None:
+    store = RegistrationStore(tmp_path)
+    registration, _ = store.submit(parse_registration(VALID))
+    claimed = store.claim()
+    assert claimed is not None and store.claim() is None  # one worker gets it
+    # The worker dies here. A new one starts:
+    restarted = RegistrationStore(tmp_path)
+    assert restarted.requeue_interrupted() == 1
+    again = restarted.claim()
+    assert again is not None and again.id == claimed.id and again.attempts == 2
+    restarted.finish(again.id)
+    assert restarted.pending_jobs() == 0 and restarted.requeue_interrupted() == 0
+
+
+def test_the_database_is_wal_and_versioned_and_a_newer_one_is_refused(tmp_path: Path) -> None:
+    RegistrationStore(tmp_path)
+    db = sqlite3.connect(tmp_path / DATABASE_FILE)
+    assert db.execute("PRAGMA journal_mode").fetchone()[0] == "wal"
+    assert db.execute("PRAGMA user_version").fetchone()[0] == SCHEMA_VERSION
+    db.execute(f"PRAGMA user_version = {SCHEMA_VERSION + 1}")
+    db.close()
+    with pytest.raises(DatabaseVersionError):
+        RegistrationStore(tmp_path)
