@@ -143,6 +143,7 @@ AXE_PAGES = [
     pytest.param("/search?q=" + "a" * 600, 400, id="bad-request"),
     pytest.param("/publishers?type=bogus", 400, id="bad-request-publishers"),
     pytest.param("/accessibility", 200, id="accessibility-statement"),
+    pytest.param("/register", 200, id="register-form"),
 ]
 
 
@@ -189,6 +190,43 @@ def test_pages_keep_to_their_content_security_policy(
         assert "arial" in font.lower(), f"the stylesheet did not apply: the heading font is {font!r}"
     finally:
         tab.close()
+
+
+def axe_violations(tab: Tab, axe_path: Path) -> list[dict[str, Any]]:
+    tab.page.add_script_tag(path=str(axe_path))
+    results = tab.page.evaluate(
+        "async (tags) => await axe.run(document, {runOnly: {type: 'tag', values: tags}})", AXE_TAGS
+    )
+    assert results["passes"], "axe reported no passing checks"
+    return list(results["violations"])
+
+
+def test_registering_by_keyboard_shows_errors_then_the_status_page(
+    tab: Tab, demo_server: LiveServer, axe_path: Path
+) -> None:
+    """No JavaScript: a mistake comes back as the GOV.UK error summary, focused and linked to the field,
+    with what was typed kept; a correct form leads to the registration's status page."""
+    page = tab.page
+    tab.goto(demo_server.url + "/register")
+    page.fill("#organisation", "not a login")
+    page.fill("#publisher_name", "Browser Test Council")
+    page.check("#publisher_type")
+    page.fill("#contact_email", "digital@browser-test.gov.uk")
+    page.keyboard.press("Enter")
+    page.wait_for_selector(".govuk-error-summary")
+    assert page.title().startswith("Error:")
+    assert page.evaluate("() => document.activeElement.classList.contains('govuk-error-summary')")
+    assert page.locator(".govuk-error-summary a").get_attribute("href") == "#organisation"
+    assert page.input_value("#publisher_name") == "Browser Test Council"
+    assert not (violations := axe_violations(tab, axe_path)), format_violations(page.url, violations)
+
+    page.fill("#organisation", "https://github.com/Browser-Test-Council")
+    page.click("button[type=submit]")
+    page.wait_for_url("**/registrations/*")
+    assert page.locator("h1").inner_text() == "Browser-Test-Council"
+    assert "Pending" in page.locator("main .govuk-tag").inner_text()
+    assert "browser-test.gov.uk" not in page.content()  # the contact email is never shown
+    assert not (violations := axe_violations(tab, axe_path)), format_violations(page.url, violations)
 
 
 def test_focused_controls_stay_legible(tab: Tab, demo_server: LiveServer, axe_path: Path) -> None:

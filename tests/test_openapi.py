@@ -10,6 +10,7 @@ from datetime import UTC, datetime, timedelta
 from enum import StrEnum
 from typing import Annotated, Any, Literal, NotRequired, TypedDict
 
+import httpx
 import pytest
 import schemathesis
 from hypothesis import HealthCheck, given, settings
@@ -26,11 +27,13 @@ from schemathesis.specs.openapi.checks import (
 from starlette.routing import Route
 
 from pulse.core.record import Repo
+from pulse.core.registration import parse_registration
 from pulse.core.settings import Settings
 from pulse.core.vocabulary import KINDS, PUBLISHER_TYPES, HarvestStatus
 from pulse.core.vocabulary import SourceStatus as SourceStatusEnum
 from pulse.index import IndexStore
 from pulse.jobs.harvest import HarvestReport, SourceReport, write_report
+from pulse.jobs.registrations import Evidence, RegistrationStore
 from pulse.jobs.state import HarvestState, SourceState, StateRecovery, save_state
 from pulse.web.app import routes
 from pulse.web.openapi import OPENAPI_PATH, openapi_document
@@ -70,6 +73,10 @@ def test_every_api_route_is_documented_and_nothing_else() -> None:
 
 def test_every_api_route_answers_get_as_documented(demo_server: LiveServer) -> None:
     for path, item in openapi_document()["paths"].items():
+        if path.startswith("/api/registrations"):
+            # The one write and what it creates: answered in collect() with real registrations.
+            assert set(item) == ({"post"} if path == "/api/registrations" else {"get"})
+            continue
         assert set(item) == {"get"}
         concrete = re.sub(r"\{[^}]+\}", "Dorset-Council-UK", path).replace(
             "Dorset-Council-UK/Dorset-Council-UK", "Dorset-Council-UK/GdsBlazorComponents"
@@ -110,7 +117,7 @@ def schema(demo_server: LiveServer):  # type: ignore[no-untyped-def]
 
 
 def operation_labels() -> list[str]:
-    return [f"GET {path}" for path in openapi_document()["paths"]]
+    return [f"{method.upper()} {path}" for path, item in openapi_document()["paths"].items() for method in item]
 
 
 # Generated data that fits the schema may still be refused (e.g. "AND AND" parses to nothing, or
@@ -174,8 +181,12 @@ def _pointer(*parts: str) -> str:
     return "#/" + "/".join(p.replace("~", "~0").replace("/", "~1") for p in parts)
 
 
+def method_of(path: str) -> str:
+    return next(iter(openapi_document()["paths"][path]))
+
+
 def response_schema_ref(path: str, status: int) -> str:
-    return BASE_URI + _pointer("paths", path, "get", "responses", str(status), "content", JSON, "schema")
+    return BASE_URI + _pointer("paths", path, method_of(path), "responses", str(status), "content", JSON, "schema")
 
 
 def validator(document: dict[str, Any], ref: str) -> Draft202012Validator:
@@ -188,7 +199,8 @@ def documented_json_responses() -> set[tuple[str, int]]:
     return {
         (path, int(status))
         for path, item in openapi_document()["paths"].items()
-        for status, response in item["get"]["responses"].items()
+        for method, operation in item.items()
+        for status, response in operation["responses"].items()
         if JSON in response.get("content", {}) and status != "500" and path != OPENAPI_PATH
     }
 
@@ -252,6 +264,26 @@ def collect(server: LiveServer) -> list[Sample]:
     get("/downloads/search.json", "/downloads/search.json?q=bin+collection")
     for path, status, url in ERRORS:
         get(path, url, status)
+
+    def post(body: dict[str, str], status: int, *, form: bool = False) -> Any:
+        url = server.url + "/api/registrations"
+        response = httpx.post(url, data=body, timeout=30) if form else httpx.post(url, json=body, timeout=30)
+        assert response.status_code == status, (body, response.text[:300])
+        assert response.headers["content-type"].split(";")[0] == JSON
+        samples.append(Sample("/api/registrations", status, url, response.json()))
+        return samples[-1].body
+
+    login = f"sample-council-{server.port}"
+    fields = {"organisation": f"https://github.com/{login}", "publisher_name": "Sample Council",
+              "publisher_type": "local-government", "contact_email": "digital@sample.gov.uk"}  # fmt: skip
+    accepted = post(fields, 202)
+    post(dict(fields, organisation=login.upper()), 200, form=True)
+    post(dict(fields, contact_email="not an address"), 400)
+    get("/api/registrations/{id}", f"/api/registrations/{accepted['id']}")
+    get("/api/registrations/{id}", "/api/registrations/no-such-registration", 404)
+    checked = getattr(server, "checked_registration", None)
+    if checked:
+        assert get("/api/registrations/{id}", f"/api/registrations/{checked}")["evidence"]
     return samples
 
 
@@ -326,7 +358,22 @@ def harvested_server(tmp_path_factory: pytest.TempPathFactory, demo_records: lis
             ),
             settings.data_dir,
         )
+    # A registration whose checks have run: evidence met, not met and not known.
+    registrations = RegistrationStore(settings.data_dir)
+    checked, _ = registrations.submit(
+        parse_registration({"organisation": "checked-council", "publisher_name": "Checked Council",
+                            "publisher_type": "local-government", "contact_email": "it@checked.gov.uk"})
+    )  # fmt: skip
+    registrations.record_evidence(
+        checked.id,
+        [
+            Evidence("organisation", True, "An Organization on GitHub"),
+            Evidence("verified_domain", False, "No verified domain"),
+            Evidence("admin", None, "The registrant has not signed in"),
+        ],
+    )
     with LiveServer(settings, demo=False) as server:
+        server.checked_registration = checked.id  # type: ignore[attr-defined]  # read by collect()
         yield server
 
 
@@ -377,7 +424,8 @@ def test_every_required_key_is_served_and_every_declared_key_is_met(samples: lis
     document = openapi_document()
     seen: dict[str, set[str]] = {}
     for sample in samples:
-        schema = document["paths"][sample.path]["get"]["responses"][str(sample.status)]["content"][JSON]["schema"]
+        operation = document["paths"][sample.path][method_of(sample.path)]
+        schema = operation["responses"][str(sample.status)]["content"][JSON]["schema"]
         _walk(document, schema, sample.body, sample.path, seen)
     # Every component was met by a real body, and every key it declares was served at least once:
     # the document declares nothing the API does not send.

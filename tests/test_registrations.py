@@ -179,3 +179,69 @@ def test_the_database_is_wal_and_versioned_and_a_newer_one_is_refused(tmp_path: 
     db.close()
     with pytest.raises(DatabaseVersionError):
         RegistrationStore(tmp_path)
+
+
+# -- over HTTP: the form and the API ---------------------------------------------------------------
+
+
+@pytest.fixture
+def registration_server(tmp_path: Path, github):  # type: ignore[no-untyped-def]
+    from pulse.core.settings import Settings
+    from tests.conftest import LiveServer, github_env
+
+    settings = Settings.from_env(github_env(github), data_dir=tmp_path / "data")
+    with LiveServer(settings) as server:
+        yield server, github, settings
+
+
+def test_the_api_accepts_refuses_and_finds_registrations_without_asking_github(registration_server) -> None:  # type: ignore[no-untyped-def]
+    import httpx
+
+    server, github, _ = registration_server
+    url = server.url + "/api/registrations"
+    first = httpx.post(url, json=dict(VALID, organisation="@Dorset-Council-UK"))
+    assert first.status_code == 202
+    body = first.json()
+    assert body["status"] == "pending" and body["organisation"] == "Dorset-Council-UK"
+    assert body["status_url"] == f"/registrations/{body['id']}"
+    again = httpx.post(url, data=dict(VALID, organisation="dorset-council-uk"))  # form-encoded, other case
+    assert again.status_code == 200 and again.json()["id"] == body["id"]
+    for field, value in [("organisation", "dor--set"), ("publisher_type", "parish"), ("contact_email", "x@y")]:
+        refused = httpx.post(url, json=dict(VALID, **{field: value}))
+        assert refused.status_code == 400 and refused.json()["field"] == field, refused.text
+    assert httpx.post(url, content=b"[1]", headers={"content-type": "application/json"}).json()["field"] == "body"
+    assert httpx.post(url, content=b"{" * 20_000, headers={"content-type": "application/json"}).status_code == 400
+    assert httpx.post(url, content=b"<x/>", headers={"content-type": "text/xml"}).status_code == 400
+    status = httpx.get(f"{server.url}/api/registrations/{body['id']}").json()
+    assert (status["status"], status["evidence"], status["publisher_url"]) == ("pending", [], "")
+    assert (
+        "contact_email" not in status and VALID["contact_email"] not in httpx.get(server.url + body["status_url"]).text
+    )
+    assert httpx.get(server.url + "/api/registrations/not-a-real-id").status_code == 404
+    assert github.count() == 0  # answering never asked GitHub anything
+
+
+def test_a_bot_filling_the_honeypot_is_thanked_and_nothing_is_stored(registration_server) -> None:  # type: ignore[no-untyped-def]
+    import httpx
+
+    server, _, settings = registration_server
+    form = httpx.post(server.url + "/register", data=dict(VALID, website="http://spam.example"))
+    api = httpx.post(server.url + "/api/registrations", json=dict(VALID, website="http://spam.example"))
+    assert form.status_code == 200 and api.status_code == 202
+    assert RegistrationStore(settings.data_dir).find() == []
+
+
+def test_registrations_survive_a_server_restart(tmp_path: Path) -> None:
+    import httpx
+
+    from pulse.core.settings import Settings
+    from tests.conftest import LiveServer
+
+    settings = Settings.from_env({}, data_dir=tmp_path / "data")
+    with LiveServer(settings) as server:
+        created = httpx.post(server.url + "/register", data=VALID, follow_redirects=False)
+        assert created.status_code == 303
+        status_url = created.headers["location"]
+    with LiveServer(settings) as server:  # a new process would see the same: the database is on disk
+        page = httpx.get(server.url + status_url)
+        assert page.status_code == 200 and "Dorset-Council-UK" in page.text and "Pending" in page.text

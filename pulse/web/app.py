@@ -27,8 +27,9 @@ from pulse.core.errors import NotFound, QueryError, ServiceBusy
 from pulse.core.settings import Settings
 from pulse.index import IndexStore
 from pulse.jobs.demo import load_demo_if_empty
+from pulse.jobs.registrations import RegistrationStore
 from pulse.jobs.state import STATE_FILE
-from pulse.web import api, contracts, downloads, feeds, openapi, stats, views
+from pulse.web import api, contracts, downloads, feeds, openapi, registration, stats, views
 from pulse.web.middleware import ResponsePolicy
 from pulse.web.templating import STATIC_DIR
 
@@ -41,6 +42,11 @@ routes = [
     Route("/publishers", views.publishers_page, name="publishers"),
     Route("/publishers/{login}", views.publisher_page, name="publisher"),
     Route("/accessibility", views.accessibility, name="accessibility"),
+    Route("/register", registration.register_page, methods=["GET"], name="register"),
+    Route("/register", registration.register_submit, methods=["POST"], name="register_submit"),
+    Route("/registrations/{id}", registration.status_page, name="registration"),
+    Route("/api/registrations", registration.api_submit, methods=["POST"], name="api_registrations"),
+    Route("/api/registrations/{id}", registration.api_status, name="api_registration"),
     Route("/api/search", api.search, name="api_search"),
     Route("/api/repos/{owner}/{name}", api.repo, name="api_repo"),
     Route("/api/publishers", api.publishers, name="api_publishers"),
@@ -73,6 +79,7 @@ def create_app(settings: Settings | None = None, *, demo: bool = True) -> Respon
             log.info("index was empty: loaded the demo catalogue")
         app.state.store = store
         app.state.settings = settings
+        app.state.registrations = RegistrationStore(settings.data_dir)
         yield
         store.close()
 

@@ -254,3 +254,45 @@ __all__ = [
     "Stats",
     "on_record",
 ]
+
+
+class FieldErrorBody(TypedDict):
+    """A rejected submission: the usual error, and the form field that is wrong."""
+
+    status: Annotated[int, "The HTTP status, repeated.", Keywords(minimum=400, maximum=499)]
+    message: Annotated[str, "What is wrong with the field, for a person."]
+    field: Annotated[
+        str,
+        "The field to correct: one of the registration's fields, or `body` when the request could not be read.",
+        Keywords(enum=["organisation", "publisher_name", "publisher_type", "contact_email", "note", "body"]),
+    ]
+
+
+class RegistrationAccepted(TypedDict):
+    """A registration received (202), or the one already open for that organisation (200)."""
+
+    id: Annotated[str, "Unguessable: keep it to see the registration's status."]
+    status: Annotated[vocabulary.RegistrationStatus, "Where the registration stands."]
+    status_url: Annotated[str, "The registration's status page (HTML); `/api/registrations/{id}` is its JSON."]
+    organisation: Annotated[str, "The GitHub organisation login, normalised."]
+
+
+class EvidenceItem(TypedDict):
+    """One check of a registration, and what it found."""
+
+    signal: Annotated[str, "What was checked, e.g. `organisation`."]
+    met: Annotated[bool | None, "Whether the check passed; null when it could not be checked (yet)."]
+    detail: Annotated[str, "What the check found."]
+
+
+class RegistrationView(TypedDict):
+    """A registration as its status page shows it. The contact email is never shown."""
+
+    id: str
+    organisation: Annotated[str, "The GitHub organisation login."]
+    publisher_name: str
+    publisher_type: Annotated[str, "One of the publisher types.", Keywords(enum=vocabulary.PUBLISHER_TYPES)]
+    status: vocabulary.RegistrationStatus
+    reason: Annotated[str, "A moderator's reason for the decision; empty until there is one."]
+    evidence: Annotated[list[EvidenceItem], "The checks made so far, in the order they were made."]
+    publisher_url: Annotated[str, "The publisher page once the organisation is harvested; empty before."]

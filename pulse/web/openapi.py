@@ -19,6 +19,7 @@ from starlette.requests import Request
 from starlette.responses import HTMLResponse, JSONResponse
 
 from pulse.core.query import DEFAULT_PER_PAGE, MAX_FILTER_VALUES, MAX_PER_PAGE, MAX_QUERY_CHARS, MAX_RESULT_WINDOW
+from pulse.core.registration import MAX_EMAIL_CHARS, MAX_NAME_CHARS, MAX_NOTE_CHARS
 from pulse.core.vocabulary import FILTER_ALIASES, FILTER_SPECS, FILTERS, PUBLISHER_TYPES, SORTS
 from pulse.web import contracts
 from pulse.web.downloads import CSV_COLUMNS
@@ -129,6 +130,27 @@ def openapi_document() -> dict[str, Any]:
     bad_request = error("A parameter is not acceptable; `message` says which and why.")
     server_error = error("Our fault; the message says to try again later.")
     path_text = {"type": "string", "pattern": "^[A-Za-z0-9._-]+$"}
+    registration_fields: dict[str, Any] = {
+        "type": "object",
+        "required": ["organisation", "publisher_name", "publisher_type", "contact_email"],
+        "properties": {
+            "organisation": {
+                "type": "string",
+                "maxLength": 300,
+                "description": "The login, `@login` or `https://github.com/login`.",
+                "examples": ["Dorset-Council-UK"],
+            },
+            "publisher_name": {"type": "string", "maxLength": MAX_NAME_CHARS, "examples": ["Dorset Council"]},
+            "publisher_type": {"type": "string", "enum": list(PUBLISHER_TYPES)},
+            "contact_email": {
+                "type": "string",
+                "maxLength": MAX_EMAIL_CHARS,
+                "description": "Never shown on the site or in the API.",
+                "examples": ["digital@dorsetcouncil.gov.uk"],
+            },
+            "note": {"type": "string", "maxLength": MAX_NOTE_CHARS},
+        },
+    }
     document: dict[str, Any] = {
         "openapi": "3.1.0",
         "info": {
@@ -221,6 +243,52 @@ def openapi_document() -> dict[str, Any]:
                     "responses": {
                         "200": _json(body(contracts.Publisher), "The publisher."),
                         "404": error("No publisher with that login."),
+                        "500": server_error,
+                    },
+                }
+            },
+            "/api/registrations": {
+                "post": {
+                    "tags": ["registration"],
+                    "operationId": "register",
+                    "summary": "Register a GitHub organisation",
+                    "description": (
+                        "A council or public body asks for its GitHub organisation to be listed. The fields are "
+                        "checked before anything else (no GitHub request is made while answering); a moderator "
+                        "decides later. Registering an organisation already pending or registered (any letter "
+                        "case) answers 200 with that registration."
+                    ),
+                    "requestBody": {
+                        "required": True,
+                        "content": {
+                            media: {"schema": registration_fields}
+                            for media in ("application/json", "application/x-www-form-urlencoded")
+                        },
+                    },
+                    "responses": {
+                        "202": _json(body(contracts.RegistrationAccepted), "Received: pending."),
+                        "200": _json(body(contracts.RegistrationAccepted), "Already open for that organisation."),
+                        "400": _json(body(contracts.FieldErrorBody), "A field is wrong; `field` names it."),
+                        "500": server_error,
+                    },
+                }
+            },
+            "/api/registrations/{id}": {
+                "get": {
+                    "tags": ["registration"],
+                    "operationId": "getRegistration",
+                    "summary": "Where a registration stands",
+                    "parameters": [
+                        {
+                            "name": "id",
+                            "in": "path",
+                            "required": True,
+                            "schema": {"type": "string", "pattern": "^[A-Za-z0-9_-]+$"},
+                        }
+                    ],
+                    "responses": {
+                        "200": _json(body(contracts.RegistrationView), "The registration (never its contact email)."),
+                        "404": error("No registration with that id."),
                         "500": server_error,
                     },
                 }
