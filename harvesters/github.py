@@ -26,6 +26,7 @@ from github.Repository import Repository
 
 from pulse.core.errors import RateLimited, SourceError
 from pulse.core.record import NO_README, Repo, cap_readme, web_url
+from pulse.core.registration import AccountProfile
 from pulse.core.settings import Settings
 from pulse.core.sources import Publisher
 from pulse.core.vocabulary import github_login_problem
@@ -93,6 +94,29 @@ class GitHubHarvester:
     @staticmethod
     def check_target(target: str) -> str | None:
         return github_login_problem(target)
+
+    def account(self, login: str) -> AccountProfile | None:
+        """The profile of a GitHub login (organisation or user), or None if there is none: the
+        registration checks' one read. SourceError when GitHub could not be asked."""
+        try:
+            user = self._github.get_user(login)  # /users/{login}: organisations too, with their type
+            kind = user.type
+            if kind == "Organization":
+                org = self._github.get_organization(login)
+                return AccountProfile(
+                    login=org.login, kind=kind, is_verified=org.is_verified, blog=org.blog or "",
+                    email=org.email or "", public_repos=org.public_repos or 0, created_at=_iso(org.created_at),
+                )  # fmt: skip
+            return AccountProfile(
+                login=user.login, kind=kind or "User", is_verified=None, blog=user.blog or "",
+                email=user.email or "", public_repos=user.public_repos or 0, created_at=_iso(user.created_at),
+            )  # fmt: skip
+        except GithubException as exc:
+            if exc.status == 404:
+                return None
+            raise SourceError(_describe(exc, login), status=exc.status) from exc
+        except OSError as exc:  # refused, timeout, DNS, and requests' RetryError after persistent 5xx
+            raise SourceError(f"GitHub '{login}': network error or server error after retries") from exc
 
     def harvest(self, publisher: Publisher, target: str, previous: Mapping[int, Repo]) -> Iterator[Repo]:
         harvested_at = _iso(datetime.now(UTC))

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import socket
 import threading
 import time
@@ -14,7 +15,7 @@ import pytest
 import uvicorn
 
 from pulse.core.record import Repo
-from pulse.core.settings import Settings
+from pulse.core.settings import DEFAULT_GITHUB_API_URL, Settings
 from pulse.index import IndexStore
 from pulse.jobs.demo import DEMO_SNAPSHOT, read_jsonl
 from pulse.web.server import uvicorn_config
@@ -31,10 +32,17 @@ def free_port() -> int:
         return sock.getsockname()[1]
 
 
+NO_GITHUB = "http://127.0.0.1:9"  # the discard port: nothing listens, connections are refused at once
+
+
 class LiveServer:
     """The real app under uvicorn in a background thread, on 127.0.0.1, configured as `pulse serve` is."""
 
     def __init__(self, settings: Settings, demo: bool = True) -> None:
+        if settings.github_api_url == DEFAULT_GITHUB_API_URL:
+            # No test may reach the internet: the registration checks' background worker asks GitHub,
+            # so a server not pointed at a fake one is pointed at a closed local port instead.
+            settings = dataclasses.replace(settings, github_api_url=NO_GITHUB)
         self.port = free_port()
         self.url = f"http://127.0.0.1:{self.port}"
         # The same uvicorn configuration as `pulse serve` (limits, header timeout, no banner).

@@ -194,11 +194,19 @@ def registration_server(tmp_path: Path, github):  # type: ignore[no-untyped-def]
         yield server, github, settings
 
 
-def test_the_api_accepts_refuses_and_finds_registrations_without_asking_github(registration_server) -> None:  # type: ignore[no-untyped-def]
+def test_the_api_accepts_refuses_and_finds_registrations(registration_server) -> None:  # type: ignore[no-untyped-def]
     import httpx
 
     server, github, _ = registration_server
     url = server.url + "/api/registrations"
+    for field, value in [("organisation", "dor--set"), ("publisher_type", "parish"), ("contact_email", "x@y")]:
+        refused = httpx.post(url, json=dict(VALID, **{field: value}))
+        assert refused.status_code == 400 and refused.json()["field"] == field, refused.text
+    assert httpx.post(url, content=b"[1]", headers={"content-type": "application/json"}).json()["field"] == "body"
+    assert httpx.post(url, content=b"{" * 20_000, headers={"content-type": "application/json"}).status_code == 400
+    assert httpx.post(url, content=b"<x/>", headers={"content-type": "text/xml"}).status_code == 400
+    assert github.count() == 0  # a refused submission never reaches GitHub
+
     first = httpx.post(url, json=dict(VALID, organisation="@Dorset-Council-UK"))
     assert first.status_code == 202
     body = first.json()
@@ -206,19 +214,55 @@ def test_the_api_accepts_refuses_and_finds_registrations_without_asking_github(r
     assert body["status_url"] == f"/registrations/{body['id']}"
     again = httpx.post(url, data=dict(VALID, organisation="dorset-council-uk"))  # form-encoded, other case
     assert again.status_code == 200 and again.json()["id"] == body["id"]
-    for field, value in [("organisation", "dor--set"), ("publisher_type", "parish"), ("contact_email", "x@y")]:
-        refused = httpx.post(url, json=dict(VALID, **{field: value}))
-        assert refused.status_code == 400 and refused.json()["field"] == field, refused.text
-    assert httpx.post(url, content=b"[1]", headers={"content-type": "application/json"}).json()["field"] == "body"
-    assert httpx.post(url, content=b"{" * 20_000, headers={"content-type": "application/json"}).status_code == 400
-    assert httpx.post(url, content=b"<x/>", headers={"content-type": "text/xml"}).status_code == 400
     status = httpx.get(f"{server.url}/api/registrations/{body['id']}").json()
-    assert (status["status"], status["evidence"], status["publisher_url"]) == ("pending", [], "")
+    assert (status["status"], status["publisher_url"]) == ("pending", "")
     assert (
         "contact_email" not in status and VALID["contact_email"] not in httpx.get(server.url + body["status_url"]).text
     )
     assert httpx.get(server.url + "/api/registrations/not-a-real-id").status_code == 404
-    assert github.count() == 0  # answering never asked GitHub anything
+
+
+def wait_for_evidence(server, registration_id: str) -> dict[str, dict]:  # type: ignore[no-untyped-def]
+    import time
+
+    import httpx
+
+    deadline = time.monotonic() + 15
+    while time.monotonic() < deadline:
+        found = httpx.get(f"{server.url}/api/registrations/{registration_id}").json()["evidence"]
+        if found:
+            return {e["signal"]: e for e in found}
+        time.sleep(0.1)
+    raise AssertionError("no evidence within 15 s")
+
+
+SIGNALS = ("organisation", "verified_domain", "website", "public_email", "contact_domain")
+
+
+def test_evidence_is_gathered_in_the_background_and_explains_itself(registration_server) -> None:  # type: ignore[no-untyped-def]
+    import httpx
+
+    server, github, _ = registration_server
+    github.add_org("Dorset-Council-UK", blog="https://www.dorsetcouncil.gov.uk", email="digital@dorsetcouncil.gov.uk",
+                   is_verified=True)  # fmt: skip
+    github.add_org("Evil-Gov", blog="https://www.gov.uk@evil.com", email="it@evilgov.uk", is_verified=False)
+    github.add_user("a-person", blog="https://www.dorsetcouncil.gov.uk")
+    url = server.url + "/api/registrations"
+
+    good = wait_for_evidence(server, httpx.post(url, json=VALID).json()["id"])
+    assert [good[s]["met"] for s in SIGNALS] == [True, True, True, True, True]
+    assert "www.dorsetcouncil.gov.uk is under gov.uk" in good["website"]["detail"]
+
+    evil = wait_for_evidence(server, httpx.post(url, json=dict(VALID, organisation="Evil-Gov")).json()["id"])
+    assert [evil[s]["met"] for s in SIGNALS] == [True, False, False, False, False]
+
+    person = wait_for_evidence(server, httpx.post(url, json=dict(VALID, organisation="a-person")).json()["id"])
+    assert person["organisation"]["met"] is False and "personal User account" in person["organisation"]["detail"]
+
+    nobody = wait_for_evidence(server, httpx.post(url, json=dict(VALID, organisation="no-such-org")).json()["id"])
+    assert nobody["organisation"]["met"] is False and "no account" in nobody["organisation"]["detail"]
+    # Only profiles were asked for: /users/{login}, and /orgs/{login} for organisations.
+    assert github.count() == github.count("/users/") + github.count("/orgs/") == 4 + 2
 
 
 def test_a_bot_filling_the_honeypot_is_thanked_and_nothing_is_stored(registration_server) -> None:  # type: ignore[no-untyped-def]

@@ -82,3 +82,16 @@ def parse_registration(fields: Mapping[str, str]) -> RegistrationRequest:
     if "\x00" in name + email + note:
         raise FieldError("note", "The form contains a NUL character.")
     return RegistrationRequest(organisation, name, publisher_type, email, note)
+
+
+@dataclass(frozen=True)
+class AccountProfile:
+    """What GitHub says about a login, as the evidence checks read it."""
+
+    login: str
+    kind: str  # "Organization" or "User"
+    is_verified: bool | None  # GitHub's verified-domain flag (organisations only)
+    blog: str
+    email: str
+    public_repos: int
+    created_at: str  # ISO 8601 UTC

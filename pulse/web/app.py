@@ -27,6 +27,7 @@ from pulse.core.errors import NotFound, QueryError, ServiceBusy
 from pulse.core.settings import Settings
 from pulse.index import IndexStore
 from pulse.jobs.demo import load_demo_if_empty
+from pulse.jobs.evidence import EvidenceWorker, github_fetcher
 from pulse.jobs.registrations import RegistrationStore
 from pulse.jobs.state import STATE_FILE
 from pulse.web import api, contracts, downloads, feeds, openapi, registration, stats, views
@@ -80,7 +81,11 @@ def create_app(settings: Settings | None = None, *, demo: bool = True) -> Respon
         app.state.store = store
         app.state.settings = settings
         app.state.registrations = RegistrationStore(settings.data_dir)
+        # Evidence for registrations is gathered here, in the background, never in a handler.
+        app.state.evidence = EvidenceWorker(app.state.registrations, github_fetcher(settings))
+        app.state.evidence.start()
         yield
+        app.state.evidence.stop()
         store.close()
 
     app = Starlette(

@@ -3,7 +3,8 @@
 Handlers only parse, check and store (pulse.core.registration, pulse.jobs.registrations):
 nothing a registrant types is fetched, and no GitHub request is made while the
 request is answered. Evidence is gathered by a background job from the queue the
-store keeps; until it runs, the status page says the checks have not run yet.
+store keeps (pulse.jobs.evidence.EvidenceWorker, woken by each new registration); until it
+has run, the status page says the checks have not run yet.
 """
 
 from __future__ import annotations
@@ -96,6 +97,7 @@ async def api_submit(request: Request) -> Response:
             }  # fmt: skip
             return JSONResponse(body, status_code=202)
         registration, created = _store(request).submit(parse_registration(fields))
+        request.app.state.evidence.wake()
     except FieldError as exc:
         error: contracts.FieldErrorBody = {"status": 400, "message": str(exc), "field": exc.field}
         return JSONResponse(error, status_code=400)
@@ -126,6 +128,7 @@ async def register_submit(request: Request) -> Response:
         if fields.get(HONEYPOT):
             return render(request, "registered.html", status=200)
         registration, _ = _store(request).submit(parse_registration(fields))
+        request.app.state.evidence.wake()
     except FieldError as exc:
         shown = {k: v[:2_000] for k, v in fields.items() if k in FIELDS}
         return render(request, "register.html", status=400, values=shown, error=exc, types=PUBLISHER_TYPE_TERMS)

@@ -1,0 +1,143 @@
+"""The evidence checks of a registration, and the background worker that runs them.
+
+Each check is a signal a moderator reads, with what it found; none decides on its
+own (a moderator does). The checks read one GitHub profile, asked in the
+background by `EvidenceWorker`, never while a request is being answered.
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+from collections.abc import Callable
+from datetime import UTC, datetime
+
+from pulse.core.domains import public_sector_domain, same_organisation_domain
+from pulse.core.errors import SourceError
+from pulse.core.registration import AccountProfile
+from pulse.core.settings import Settings
+from pulse.harvesters.github import GitHubHarvester
+from pulse.jobs.registrations import Evidence, Registration, RegistrationStore
+
+log = logging.getLogger(__name__)
+
+# Asks GitHub about a login: None when there is no such account; SourceError when GitHub could not answer.
+ProfileFetcher = Callable[[str], AccountProfile | None]
+
+
+def evidence_for(registration: Registration, profile: AccountProfile | None) -> list[Evidence]:
+    """The signals of one registration, from the organisation's GitHub profile."""
+    if profile is None:
+        return [Evidence("organisation", False, f"GitHub has no account called {registration.organisation}")]
+    signals = [
+        Evidence(
+            "organisation",
+            profile.kind == "Organization",
+            "An organisation on GitHub"
+            if profile.kind == "Organization"
+            else f"{profile.login} is a personal {profile.kind} account, not an organisation",
+        ),
+        Evidence(
+            "verified_domain",
+            profile.is_verified,
+            "GitHub shows a verified domain" if profile.is_verified else "GitHub shows no verified domain",
+        ),
+    ]
+    for signal, value, what in (("website", profile.blog, "website"), ("public_email", profile.email, "public email")):
+        verdict = public_sector_domain(value) if value else None
+        if not value:
+            signals.append(Evidence(signal, None, f"The organisation's profile gives no {what}"))
+        elif verdict is None:
+            signals.append(Evidence(signal, False, f"{value[:200]} is not under a UK public-sector domain"))
+        else:
+            academic = " (academic: a university, not a council)" if verdict.academic else ""
+            signals.append(Evidence(signal, True, f"{verdict.host} is under {verdict.under}{academic}"))
+    matches = same_organisation_domain(registration.contact_email, profile.blog, profile.email)
+    signals.append(
+        Evidence(
+            "contact_domain",
+            matches,
+            "The contact email is at the organisation's domain"
+            if matches
+            else "The contact email's domain is not the organisation's website or email domain",
+        )
+    )
+    age = _age_days(profile.created_at)
+    signals.append(
+        Evidence(
+            "activity",
+            None,
+            f"{profile.public_repos} public repositories; on GitHub for "
+            + (
+                f"{age // 365} years"
+                if age is not None and age >= 365
+                else f"{age} days"
+                if age is not None
+                else "an unknown time"
+            ),
+        )
+    )
+    return signals
+
+
+def run_pending(store: RegistrationStore, fetch: ProfileFetcher) -> int:
+    """Run every queued evidence job; return how many ran. A GitHub failure leaves the job queued."""
+    ran = 0
+    while (job := store.claim()) is not None:
+        registration = store.get(job.registration_id)
+        if job.kind != "evidence" or registration is None:
+            store.finish(job.id)
+            continue
+        try:
+            profile = fetch(registration.organisation)
+        except SourceError as exc:
+            log.warning("evidence for %s postponed: %s", registration.organisation, exc)
+            store.requeue_interrupted()
+            return ran
+        store.record_evidence(registration.id, evidence_for(registration, profile))
+        store.finish(job.id)
+        ran += 1
+    return ran
+
+
+class EvidenceWorker:
+    """A daemon thread that runs queued evidence jobs every `interval` seconds (and at once when woken)."""
+
+    def __init__(self, store: RegistrationStore, fetch: ProfileFetcher, interval: float = 5.0) -> None:
+        self._store, self._fetch, self._interval = store, fetch, interval
+        self._wake, self._stop = threading.Event(), threading.Event()
+        self._thread = threading.Thread(target=self._run, name="pulse-evidence", daemon=True)
+
+    def start(self) -> None:
+        self._store.requeue_interrupted()  # jobs a stopped worker left running
+        self._thread.start()
+
+    def wake(self) -> None:
+        self._wake.set()
+
+    def stop(self) -> None:
+        self._stop.set()
+        self._wake.set()
+        self._thread.join(timeout=10)
+
+    def _run(self) -> None:
+        while not self._stop.is_set():
+            try:
+                run_pending(self._store, self._fetch)
+            except Exception:  # noqa: BLE001 - the worker must outlive one bad job; it is logged
+                log.exception("evidence worker")
+            self._wake.wait(self._interval)
+            self._wake.clear()
+
+
+def _age_days(created_at: str) -> int | None:
+    try:
+        created = datetime.strptime(created_at, "%Y-%m-%dT%H:%M:%SZ").replace(tzinfo=UTC)
+    except ValueError:
+        return None
+    return (datetime.now(UTC) - created).days
+
+
+def github_fetcher(settings: Settings) -> ProfileFetcher:
+    """Profiles from the GitHub API of `settings` (the fake one in tests), with the harvester's client."""
+    return GitHubHarvester(settings).account
