@@ -23,7 +23,7 @@ import click
 from pulse.core.errors import HarvestLocked, PulseError
 from pulse.core.settings import LOCAL_HOSTS, Settings
 from pulse.core.sources import DEFAULT_SOURCES, load_sources
-from pulse.core.vocabulary import HarvestStatus
+from pulse.core.vocabulary import HarvestStatus, RegistrationStatus
 
 if TYPE_CHECKING:
     from pulse.index import IndexStore
@@ -56,12 +56,13 @@ def main() -> None:
 def harvest(sources_path: Path, data_dir: Path | None) -> None:
     """Harvest every source in the sources file into the index (one commit)."""
     from pulse.jobs.harvest import run_harvest
+    from pulse.jobs.registry import merged, registered_publishers
 
-    try:
-        publishers = load_sources(sources_path)
+    settings = _settings(data_dir)
+    try:  # sources.yaml, plus the organisations approved through registration
+        publishers = merged(load_sources(sources_path), registered_publishers(settings.data_dir))
     except PulseError as exc:
         _fail(str(exc), EXIT_CONFIG)
-    settings = _settings(data_dir)
     total_sources = sum(len(p.sources) for p in publishers)
     with _locked(settings) as store, _Progress(total_sources) as progress:
         report = run_harvest(publishers, store, settings, progress=progress.update)
@@ -244,3 +245,88 @@ class _Progress:
 def _fail(message: str, code: int) -> NoReturn:
     click.echo(f"pulse: {message}", err=True)
     sys.exit(code)
+
+
+@main.group()
+def registrations() -> None:
+    """Moderate registrations from the shell: list, approve, reject."""
+
+
+@registrations.command("list")
+@click.option("--status", type=click.Choice([s.value for s in RegistrationStatus]), default=None)
+@click.option("--json", "as_json", is_flag=True, help="One JSON object per registration, with its evidence.")
+@data_dir_option
+def registrations_list(status: str | None, as_json: bool, data_dir: Path | None) -> None:
+    """Registrations, oldest first, with their evidence."""
+    import json
+
+    from pulse.jobs.registrations import RegistrationStore
+
+    store = RegistrationStore(_settings(data_dir).data_dir)
+    for found in store.find(RegistrationStatus(status) if status else None):
+        evidence = store.evidence(found.id)
+        if as_json:
+            body = {
+                "id": found.id, "organisation": found.organisation, "publisher_name": found.publisher_name,
+                "publisher_type": found.publisher_type, "status": found.status, "reason": found.reason,
+                "contact_email": found.contact_email, "created_at": found.created_at,
+                "evidence": [{"signal": e.signal, "met": e.met, "detail": e.detail} for e in evidence],
+            }  # fmt: skip
+            click.echo(json.dumps(body))
+            continue
+        met = sum(1 for e in evidence if e.met)
+        click.echo(f"{found.id}  {found.status:9}  {found.organisation}  ({found.publisher_name}), "
+                   f"{met} of {len(evidence)} checks met, since {found.created_at[:10]}")  # fmt: skip
+
+
+def _decide(registration_id: str, status: RegistrationStatus, reason: str, data_dir: Path | None) -> Settings:
+    import getpass
+
+    from pulse.jobs.registrations import RegistrationStore
+    from pulse.jobs.registry import write_registry
+
+    settings = _settings(data_dir)
+    store = RegistrationStore(settings.data_dir)
+    try:
+        decided = store.decide(registration_id, status, actor=f"shell:{getpass.getuser()}", reason=reason)
+    except KeyError:
+        _fail(f"there is no registration {registration_id}", EXIT_CONFIG)
+    write_registry(settings.data_dir, store)
+    click.echo(f"{decided.organisation}: {decided.status}")
+    return settings
+
+
+@registrations.command("approve")
+@click.argument("registration_id")
+@click.option("--no-harvest", is_flag=True, help="Only add it to the registry; the next harvest picks it up.")
+@data_dir_option
+def registrations_approve(registration_id: str, no_harvest: bool, data_dir: Path | None) -> None:
+    """Approve a registration: add it to the registry and harvest that organisation now."""
+    settings = _decide(registration_id, RegistrationStatus.APPROVED, "", data_dir)
+    if no_harvest:
+        return
+    from pulse.jobs.harvest import run_harvest
+    from pulse.jobs.registrations import RegistrationStore
+    from pulse.jobs.registry import registered_publishers
+
+    found = RegistrationStore(settings.data_dir).get(registration_id)
+    assert found is not None
+    just_this = [p for p in registered_publishers(settings.data_dir)
+                 if any(s.target.lower() == found.organisation.lower() for s in p.sources)]  # fmt: skip
+    with _locked(settings) as store:
+        report = run_harvest(just_this, store, settings)
+    for entry in report.sources:
+        click.echo(
+            f"harvested {entry.target}: {entry.status}, {entry.seen} repos"
+            + (f" ({entry.error})" if entry.error else "")
+        )
+    sys.exit(EXIT_SOURCES_FAILED if report.failed else EXIT_OK)
+
+
+@registrations.command("reject")
+@click.argument("registration_id")
+@click.option("--reason", required=True, help="Why: shown on the registration's status page.")
+@data_dir_option
+def registrations_reject(registration_id: str, reason: str, data_dir: Path | None) -> None:
+    """Reject a registration (or withdraw an approved one from the registry) with a reason."""
+    _decide(registration_id, RegistrationStatus.REJECTED, reason, data_dir)

@@ -289,3 +289,72 @@ def test_registrations_survive_a_server_restart(tmp_path: Path) -> None:
     with LiveServer(settings) as server:  # a new process would see the same: the database is on disk
         page = httpx.get(server.url + status_url)
         assert page.status_code == 200 and "Dorset-Council-UK" in page.text and "Pending" in page.text
+
+
+# -- moderation from the shell: pulse registrations ----------------------------------------------------
+
+
+def pulse_cli(*args: str, env: dict[str, str]):  # type: ignore[no-untyped-def]
+    import os
+    import subprocess
+    import sys
+
+    full = {k: v for k, v in os.environ.items() if not k.startswith(("GITHUB_", "PULSE_"))}
+    full.update(env)
+    return subprocess.run([sys.executable, "-m", "pulse", *args], capture_output=True, text=True, env=full, timeout=120)
+
+
+def test_an_approved_registration_is_harvested_at_once_and_stays_in_later_harvests(github, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    import json
+
+    from pulse.index import IndexStore
+    from pulse.jobs.registry import REGISTRY_FILE
+    from tests.conftest import github_env
+
+    github.add_org("Dorset-Council-UK", blog="https://www.dorsetcouncil.gov.uk")
+    github.add_repo("Dorset-Council-UK", "BinDayFinder", readme="# Bin day finder")
+    github.add_org("spam-org")
+    github.add_repo("spam-org", "casino", readme="# Casino")
+    data_dir = tmp_path / "data"
+    store = RegistrationStore(data_dir)
+    good, _ = store.submit(parse_registration(VALID))
+    spam, _ = store.submit(parse_registration(dict(VALID, organisation="spam-org", publisher_name="Spam")))
+    env = github_env(github)
+    dirs = ("--data-dir", str(data_dir))
+
+    listed = pulse_cli("registrations", "list", "--status", "pending", "--json", *dirs, env=env)
+    assert listed.returncode == 0, listed.stderr
+    assert [json.loads(line)["organisation"] for line in listed.stdout.splitlines()] == [
+        "Dorset-Council-UK",
+        "spam-org",
+    ]
+
+    approved = pulse_cli("registrations", "approve", good.id, *dirs, env=env)
+    assert approved.returncode == 0, approved.stderr
+    assert "harvested Dorset-Council-UK: ok, 1 repos" in approved.stdout
+    assert github.count("/orgs/spam-org/repos") == 0  # exactly that organisation
+    index = IndexStore(data_dir / "index")
+    assert index.get("Dorset-Council-UK", "BinDayFinder") is not None
+    index.close()
+
+    rejected = pulse_cli("registrations", "reject", spam.id, "--reason", "not a public body", *dirs, env=env)
+    assert rejected.returncode == 0 and "spam-org: rejected" in rejected.stdout
+    assert "spam-org" not in (data_dir / REGISTRY_FILE).read_text()
+    trail = RegistrationStore(data_dir).audit_trail(spam.id)
+    assert (
+        trail[-1].action == "rejected"
+        and trail[-1].actor.startswith("shell:")
+        and trail[-1].detail == "not a public body"
+    )
+
+    # The nightly harvest reads sources.yaml and the registry: the approved organisation stays in.
+    sources = tmp_path / "sources.yaml"
+    sources.write_text(
+        "publishers:\n  - name: Essex\n    type: local-government\n    sources:\n      - github: essex-cc\n"
+    )
+    github.add_org("essex-cc")
+    github.add_repo("essex-cc", "libraries", readme="# Libraries")
+    nightly = pulse_cli("harvest", "--sources", str(sources), *dirs, env=env)
+    assert nightly.returncode == 0, nightly.stderr + nightly.stdout
+    assert "Harvested 2 of 2 sources" in nightly.stdout
+    assert pulse_cli("registrations", "approve", "no-such-id", *dirs, env=env).returncode == 2
