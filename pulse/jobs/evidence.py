@@ -62,19 +62,9 @@ def evidence_for(registration: Registration, profile: AccountProfile | None) -> 
             else "The contact email's domain is not the organisation's website or email domain",
         )
     )
-    age = _age_days(profile.created_at)
     signals.append(
         Evidence(
-            "activity",
-            None,
-            f"{profile.public_repos} public repositories; on GitHub for "
-            + (
-                f"{age // 365} years"
-                if age is not None and age >= 365
-                else f"{age} days"
-                if age is not None
-                else "an unknown time"
-            ),
+            "activity", None, f"{profile.public_repos} public repositories; on GitHub for {_age(profile.created_at)}"
         )
     )
     return signals
@@ -130,12 +120,14 @@ class EvidenceWorker:
             self._wake.clear()
 
 
-def _age_days(created_at: str) -> int | None:
+def _age(created_at: str) -> str:
+    """How long an account has existed, as a person says it: "6 years", "40 days", "an unknown time"."""
     try:
         created = datetime.strptime(created_at, "%Y-%m-%dT%H:%M:%SZ").replace(tzinfo=UTC)
     except ValueError:
-        return None
-    return (datetime.now(UTC) - created).days
+        return "an unknown time"
+    days = (datetime.now(UTC) - created).days
+    return f"{days // 365} years" if days >= 365 else f"{days} days"
 
 
 def github_fetcher(settings: Settings) -> ProfileFetcher:

@@ -180,9 +180,18 @@ class RegistrationStore:
             _audit(db, new_id, "registrant" if status == RegistrationStatus.PENDING else "discovery", "submitted", "")
             db.execute("INSERT INTO jobs (kind, registration_id, created_at) VALUES ('evidence', ?, ?)", (new_id, now))
             db.execute("COMMIT")
-        found = self.get(new_id)
-        assert found is not None
-        return found, True
+        return Registration(
+            id=new_id,
+            organisation=request.organisation,
+            publisher_name=request.publisher_name,
+            publisher_type=request.publisher_type,
+            contact_email=request.contact_email,
+            note=request.note,
+            status=status,
+            reason="",
+            created_at=now,
+            updated_at=now,
+        ), True
 
     def get(self, registration_id: str) -> Registration | None:
         with self._connect() as db:
