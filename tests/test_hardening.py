@@ -146,7 +146,7 @@ def stalled_client(port: int, path: str) -> socket.socket:
 @pytest.fixture(scope="module")
 def big_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LiveServer]:
     with serve_records(
-        tmp_path_factory.mktemp("big"), big_catalogue(2_500), PULSE_DOWNLOAD_STALL_SECONDS="1.5"
+        tmp_path_factory.mktemp("big"), big_catalogue(2_500), PULSE_DOWNLOAD_STALL_SECONDS="4"
     ) as server:
         yield server
 
@@ -161,8 +161,9 @@ def test_stalled_downloads_are_dropped_and_free_their_slots(big_server: LiveServ
         busy, seconds = timed_get(big_server, "/downloads/search.csv")
         assert busy.status_code == 503 and busy.headers["retry-after"] == "30", busy.text[:200]
         assert seconds < downloads.SLOT_WAIT_SECONDS + HANG_GUARD
-        # After the stall timeout (1.5 s here) the stalled downloads are dropped; a full download works.
-        time.sleep(2.5)
+        # After the stall timeout (4 s here: longer than the fifth download's 2 s wait for a slot, so no
+        # stalled download can be dropped while it waits) the stalled ones are dropped; a full download works.
+        time.sleep(4.5)
         response, seconds = timed_get(big_server, "/downloads/search.csv")
         assert response.status_code == 200 and seconds < HANG_GUARD * 3
         assert response.content.decode("utf-8-sig").count("\r\n") == 2_501  # header + every record
