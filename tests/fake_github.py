@@ -5,7 +5,11 @@ is not a mock of PyGithub but a small HTTP server that speaks the same REST
 dialect as GitHub: the same JSON shapes (built from the real example bodies in
 ``tests/data/github-api/``), the same ``Link`` pagination header, the same
 rate-limit headers, ETags with 304s, 301s for renamed repositories and the
-same error bodies. Point PyGithub at it with ``Github(base_url=server.url)``
+same error bodies. It also plays github.com's OAuth web flow (authorize, token),
+``GET /user``, ``GET /user/memberships/orgs/{org}``, ``GET /search/users`` and
+``GET /repos/{o}/{r}/forks``, for registration (shapes from GitHub's REST
+documentation: ``private-user``, ``org-membership``, ``user-search-result-item``).
+Point PyGithub at it with ``Github(base_url=server.url)``
 (or ``GITHUB_API_URL=server.url``).
 
 Stdlib only. Nothing here contacts the internet: the server binds to
@@ -181,14 +185,15 @@ class _Handler(BaseHTTPRequestHandler):
 
     def _dispatch(self) -> None:
         length = int(self.headers.get("Content-Length") or 0)
-        if length:
-            self.rfile.read(length)  # drain, so keep-alive stays in sync
+        payload = self.rfile.read(length) if length else b""  # read all of it, so keep-alive stays in sync
         fake = self.server.fake
         stall = fake._stall_for(urllib.parse.urlsplit(self.path).path)
         if stall:
             fake._record(self.command, self.path, dict(self.headers.items()))  # counted on arrival, as GitHub would
             time.sleep(stall)  # outside the lock: other requests are still served
-        status, headers, body = fake.handle(self.command, self.path, dict(self.headers.items()), record=not stall)
+        status, headers, body = fake.handle(
+            self.command, self.path, dict(self.headers.items()), record=not stall, payload=payload
+        )
         self.send_response(status)
         for k, v in headers.items():
             self.send_header(k, v)
@@ -235,6 +240,12 @@ class FakeGitHub:
         self._entry_template = load_fixture("repos_owner_repo_contents_path_dir.json")[0]
         self._rate_template = load_fixture("rate_limit.json")
         self._not_found = load_fixture("error_404_not_found.json")
+        # Sign-in (github.com's OAuth web flow) and the signed-in user's view of the API.
+        self.oauth_client_id, self.oauth_client_secret = "fake-client-id", "fake-client-secret"
+        self.signed_in: str | None = None  # whom the browser is signed in to github.com as
+        self._members: dict[tuple[str, str], tuple[str, str]] = {}  # (org, login) lower -> (role, state)
+        self._codes: dict[str, tuple[str, str, str]] = {}  # OAuth code -> (login, scope, redirect_uri)
+        self._tokens: dict[str, tuple[str, str]] = {}  # access token -> (login, scope)
 
     # ------------------------------------------------------------ lifecycle
     def start(self) -> FakeGitHub:
@@ -317,6 +328,16 @@ class FakeGitHub:
         for spec in repos or []:
             spec = dict(spec)
             self.add_repo(login, spec.pop("name"), **spec)
+
+    def add_member(self, org: str, login: str, role: str = "member", state: str = "active") -> None:
+        """Make ``login`` (a user) a member of ``org``: ``role`` "admin" or "member", ``state`` "active"/"pending"."""
+        with self._lock:
+            self._members[(org.lower(), login.lower())] = (role, state)
+
+    def sign_in(self, login: str | None) -> None:
+        """Who the browser is signed in to github.com as; the authorize page approves the app for them."""
+        with self._lock:
+            self.signed_in = login
 
     def _add_account(self, login: str, kind: str, extra: dict[str, Any]) -> _Account:
         with self._lock:
@@ -685,7 +706,7 @@ class FakeGitHub:
         return path, query, lower
 
     def handle(
-        self, method: str, target: str, headers: dict[str, str], record: bool = True
+        self, method: str, target: str, headers: dict[str, str], record: bool = True, payload: bytes = b""
     ) -> tuple[int, dict[str, str], bytes]:
         """Answer one request: (status, headers, body). Called from server threads."""
         parsed = urllib.parse.urlsplit(target)
@@ -694,6 +715,9 @@ class FakeGitHub:
         lower = {k.lower(): v for k, v in headers.items()}
         if record:
             self._record(method, target, headers)
+        if path.startswith("/login/oauth/"):  # github.com's OAuth pages, not the API: no rate limit
+            with self._lock:
+                return self._oauth(method, path, query, lower, payload)
         with self._lock:
             now = int(time.time())
             if now >= self._rate_reset:
@@ -710,6 +734,8 @@ class FakeGitHub:
             if method not in ("GET", "HEAD"):
                 return self._respond(404, error_body(404, "Not Found"), {}, query, counted)
             status, body, extra = self._route(path, query, lower)
+            if status == 401:
+                return 401, {"Content-Type": "application/json; charset=utf-8"}, json.dumps(body).encode()
             if status == 200 and isinstance(body, bytes):  # raw README
                 hdrs = {"Content-Type": "text/plain; charset=utf-8", **extra}
                 return self._conditional(lower, hdrs, body, counted)
@@ -766,6 +792,10 @@ class FakeGitHub:
         nf = (404, self._not_found_body(), {})
         if parts == ["rate_limit"]:
             return 200, self._rate_body(), {}
+        if parts and parts[0] == "user" and (len(parts) == 1 or parts[1] == "memberships"):
+            return self._user_route(parts, headers)
+        if parts == ["search", "users"]:
+            return self._search_users(query)
         if len(parts) >= 2 and parts[0] in ("orgs", "users"):
             acct = self._accounts.get(parts[1].lower())
             if acct is None or (parts[0] == "orgs" and acct.type != "Organization"):
@@ -791,13 +821,15 @@ class FakeGitHub:
                     body = {"message": "Moved Permanently", "url": loc, "documentation_url": DOCS}
                     return 301, body, {"Location": loc}
                 return nf
-            return self._repo_route(repo, parts[3:], headers)
+            return self._repo_route(repo, parts[3:], headers, query)
         if len(parts) >= 2 and parts[0] == "repositories" and parts[1].isdigit():
             repo = self._repos.get(int(parts[1]))
-            return nf if repo is None else self._repo_route(repo, parts[2:], headers)
+            return nf if repo is None else self._repo_route(repo, parts[2:], headers, query)
         return nf
 
-    def _repo_route(self, repo: _Repo, rest: list[str], headers: dict[str, str]) -> tuple[int, Any, dict[str, str]]:
+    def _repo_route(
+        self, repo: _Repo, rest: list[str], headers: dict[str, str], query: dict[str, str]
+    ) -> tuple[int, Any, dict[str, str]]:
         if not rest:
             return 200, self._full_repo(repo), {}
         if rest == ["readme"]:
@@ -817,6 +849,12 @@ class FakeGitHub:
             return 200, {"names": list(repo.fields.get("topics", []))}, {}
         if rest == ["languages"]:
             return 200, dict(repo.languages), {}
+        if rest == ["forks"]:
+            upstream = f"{repo.owner}/{repo.name}".lower()
+            forks = sorted(
+                (r for r in self._repos.values() if (r.parent or "").lower() == upstream), key=lambda r: -r.id
+            )
+            return self._page([self._list_item(r) for r in forks], query, f"{self.url}/repositories/{repo.id}/forks")
         return 404, self._not_found_body(), {}
 
     def _root_listing(self, repo: _Repo) -> list[dict[str, Any]]:
@@ -845,6 +883,124 @@ class FakeGitHub:
             entry["_links"] = {"self": api, "git": entry["git_url"], "html": entry["html_url"]}
             entries.append(entry)
         return entries
+
+    # ------------------------------------------------------------ sign-in
+    def _oauth(
+        self, method: str, path: str, query: dict[str, str], headers: dict[str, str], payload: bytes
+    ) -> tuple[int, dict[str, str], bytes]:
+        html = {"Content-Type": "text/html; charset=utf-8"}
+        if path == "/login/oauth/authorize" and method == "GET":
+            if query.get("client_id") != self.oauth_client_id:
+                return 404, html, b"<h1>404: this OAuth application does not exist</h1>"
+            redirect = query.get("redirect_uri", "")
+            if self.signed_in is None:
+                return 200, html, b"<h1>Sign in to GitHub</h1><p>to continue to Pulse</p>"
+            code = f"code-{len(self._codes) + 1}-{hashlib.sha256(redirect.encode()).hexdigest()[:8]}"
+            self._codes[code] = (self.signed_in, query.get("scope", ""), redirect)
+            sep = "&" if "?" in redirect else "?"
+            target = redirect + sep + urllib.parse.urlencode({"code": code, "state": query.get("state", "")})
+            return 302, {**html, "Location": target}, b""
+        if path == "/login/oauth/access_token" and method == "POST":
+            form = {k: v[-1] for k, v in urllib.parse.parse_qs(payload.decode("utf-8", "replace")).items()}
+            client_id, secret = form.get("client_id", ""), form.get("client_secret", "")
+            auth = headers.get("authorization", "")
+            if auth.lower().startswith("basic "):
+                client_id, _, secret = base64.b64decode(auth[6:]).decode().partition(":")
+                client_id, secret = urllib.parse.unquote(client_id), urllib.parse.unquote(secret)
+            code = self._codes.pop(form.get("code", ""), None)
+            if (client_id, secret) != (self.oauth_client_id, self.oauth_client_secret):
+                answer = {"error": "incorrect_client_credentials",
+                          "error_description": "The client_id and/or client_secret passed are incorrect.",
+                          "error_uri": OAUTH_DOCS + "#incorrect-client-credentials"}  # fmt: skip
+            elif code is None:
+                answer = {"error": "bad_verification_code",
+                          "error_description": "The code passed is incorrect or expired.",
+                          "error_uri": OAUTH_DOCS + "#bad-verification-code"}  # fmt: skip
+            elif form.get("redirect_uri") and form["redirect_uri"] != code[2]:
+                answer = {"error": "redirect_uri_mismatch",
+                          "error_description": "The redirect_uri MUST match the registered callback URL "
+                                               "for this application.",
+                          "error_uri": OAUTH_DOCS + "#redirect-uri-mismatch"}  # fmt: skip
+            else:
+                token = "gho_" + hashlib.sha256(f"{code}{time.time()}".encode()).hexdigest()[:36]
+                self._tokens[token] = (code[0], code[1])
+                answer = {"access_token": token, "token_type": "bearer", "scope": code[1]}
+            if "application/json" in headers.get("accept", ""):
+                return 200, {"Content-Type": "application/json; charset=utf-8"}, json.dumps(answer).encode()
+            return (
+                200,
+                {"Content-Type": "application/x-www-form-urlencoded; charset=utf-8"},
+                urllib.parse.urlencode(answer).encode(),
+            )
+        return 404, html, b"<h1>404</h1>"
+
+    def _user_route(self, parts: list[str], headers: dict[str, str]) -> tuple[int, Any, dict[str, str]]:
+        auth = headers.get("authorization", "")
+        scheme, _, token = auth.partition(" ")
+        if not token:
+            body = error_body(
+                401, "Requires authentication", "https://docs.github.com/rest/users/users#get-the-authenticated-user"
+            )
+            return 401, body, {}
+        found = self._tokens.get(token) if scheme.lower() in ("bearer", "token") else None
+        if found is None:
+            return 401, load_fixture("error_401_bad_credentials.json"), {}
+        login, scope = found
+        acct = self._accounts.get(login.lower())
+        if acct is None:
+            return 404, self._not_found_body(), {}
+        if len(parts) == 1:
+            body = self._account_body(acct)
+            body.update(private_gists=0, total_private_repos=0, owned_private_repos=0, disk_usage=0, collaborators=0,
+                        two_factor_authentication=True)  # fmt: skip
+            return 200, body, {}
+        if len(parts) == 4 and parts[1:3] == ["memberships", "orgs"]:
+            org = self._accounts.get(parts[3].lower())
+            if "read:org" not in scope.replace(",", " ").split() and "admin:org" not in scope:
+                return (
+                    403,
+                    error_body(403, "You need at least read:org scope or user scope to list your organizations.", DOCS),
+                    {},
+                )
+            membership = self._members.get((parts[3].lower(), login.lower()))
+            if org is None or org.type != "Organization" or membership is None:
+                return 404, self._not_found_body(), {}
+            role, state = membership
+            org_stub = {k: v for k, v in self._account_stub(org).items() if k in (
+                "login", "id", "node_id", "url", "avatar_url")}  # fmt: skip
+            org_stub.update(repos_url=f"{self.url}/orgs/{org.login}/repos", description=f"{org.login} on GitHub")
+            return (
+                200,
+                {
+                    "url": f"{self.url}/orgs/{org.login}/memberships/{acct.login}",
+                    "state": state,
+                    "role": role,
+                    "organization_url": f"{self.url}/orgs/{org.login}",
+                    "organization": org_stub,
+                    "user": self._account_stub(acct),
+                    "permissions": {"can_create_repository": role == "admin"},
+                },
+                {},
+            )
+        return 404, self._not_found_body(), {}
+
+    def _search_users(self, query: dict[str, str]) -> tuple[int, Any, dict[str, str]]:
+        """GET /search/users: ``type:org``/``type:user`` qualifiers, other words matched in the profile."""
+        words = query.get("q", "").split()
+        if not words:
+            return 422, load_fixture("error_422_validation_failed.json"), {}
+        kind = next((w.split(":", 1)[1].lower() for w in words if w.lower().startswith("type:")), None)
+        terms = [w.lower().strip('"') for w in words if ":" not in w]
+        found = []
+        for acct in sorted(self._accounts.values(), key=lambda a: a.id):
+            if kind and acct.type.lower() != {"org": "organization"}.get(kind, kind):
+                continue
+            body = self._account_body(acct)
+            text = " ".join(str(body.get(k) or "") for k in ("login", "name", "blog", "email", "description")).lower()
+            if all(t in text for t in terms):
+                found.append(dict(self._account_stub(acct), score=1.0))
+        status, items, extra = self._page(found, query, f"{self.url}/search/users")
+        return status, {"total_count": len(found), "incomplete_results": False, "items": items}, extra
 
     def _not_found_body(self) -> dict[str, Any]:
         return dict(self._not_found, documentation_url=DOCS)
@@ -880,6 +1036,12 @@ class FakeGitHub:
             repos.sort(key=lambda r: (str(r.fields.get(key_name) or ""), r.id))
         if direction == "desc":
             repos.reverse()
+        return self._page(repos, query, link_base, self._list_item)
+
+    def _page(
+        self, rows: list[Any], query: dict[str, str], link_base: str, shape: Any = None
+    ) -> tuple[int, Any, dict[str, str]]:
+        """One page of ``rows`` (``shape``d), with GitHub's Link header when there is more than one page."""
         try:
             per_page = min(max(int(query.get("per_page", DEFAULT_PER_PAGE)), 1), MAX_PER_PAGE)
         except ValueError:
@@ -888,12 +1050,15 @@ class FakeGitHub:
             page = max(int(query.get("page", 1)), 1)
         except ValueError:
             page = 1
-        last = max((len(repos) + per_page - 1) // per_page, 1)
-        items = [self._list_item(r) for r in repos[(page - 1) * per_page : page * per_page]]
+        last = max((len(rows) + per_page - 1) // per_page, 1)
+        items = rows[(page - 1) * per_page : page * per_page]
         extra: dict[str, str] = {}
         if last > 1 or page > 1:
             extra["Link"] = link_header(link_base, query, page, last)
-        return 200, items, extra
+        return 200, [shape(r) for r in items] if shape else items, extra
+
+
+OAUTH_DOCS = "https://docs.github.com/apps/managing-oauth-apps/troubleshooting-oauth-app-access-token-request-errors/"
 
 
 def link_header(base: str, query: dict[str, str], page: int, last: int) -> str:

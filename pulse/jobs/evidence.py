@@ -9,13 +9,15 @@ from __future__ import annotations
 
 import logging
 import threading
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from datetime import UTC, datetime
 
 from pulse.core.domains import public_sector_domain, same_organisation_domain
 from pulse.core.errors import SourceError
+from pulse.core.known import KNOWN_LIST_NAME, KnownOrganisation, known_organisations
 from pulse.core.registration import AccountProfile
 from pulse.core.settings import Settings
+from pulse.core.vocabulary import RegistrationStatus
 from pulse.harvesters.github import GitHubHarvester
 from pulse.jobs.registrations import Evidence, Registration, RegistrationStore
 
@@ -25,11 +27,20 @@ log = logging.getLogger(__name__)
 ProfileFetcher = Callable[[str], AccountProfile | None]
 
 
-def evidence_for(registration: Registration, profile: AccountProfile | None) -> list[Evidence]:
-    """The signals of one registration, from the organisation's GitHub profile."""
+def evidence_for(
+    registration: Registration,
+    profile: AccountProfile | None,
+    *,
+    known: dict[str, KnownOrganisation] | None = None,
+    others: Sequence[Registration] = (),
+) -> list[Evidence]:
+    """The signals of one registration, from the organisation's GitHub profile, the shipped
+    known list, and the other registrations (`others`, for look-alikes)."""
+    known = known_organisations() if known is None else known
+    signals = [_known_signal(registration, known), *_lookalike_signals(registration, known, others)]
     if profile is None:
-        return [Evidence("organisation", False, f"GitHub has no account called {registration.organisation}")]
-    signals = [
+        return [Evidence("organisation", False, f"GitHub has no account called {registration.organisation}"), *signals]
+    signals += [
         Evidence(
             "organisation",
             profile.kind == "Organization",
@@ -70,6 +81,71 @@ def evidence_for(registration: Registration, profile: AccountProfile | None) -> 
     return signals
 
 
+def _known_signal(registration: Registration, known: dict[str, KnownOrganisation]) -> Evidence:
+    entry = known.get(registration.organisation.lower())
+    if entry is None:
+        return Evidence(
+            "known_list", None, f"Not in the shipped list of known UK public-sector organisations ({KNOWN_LIST_NAME})"
+        )
+    if entry.publisher_type is None:
+        return Evidence(
+            "known_list", False, f"Listed in {KNOWN_LIST_NAME}, but as a community group, not a public body"
+        )
+    named = f" as {entry.name}" if entry.name else ""
+    return Evidence("known_list", True, f"Listed{named} in {KNOWN_LIST_NAME} ({entry.category})")
+
+
+LOOKALIKE_LOGIN_EDITS = 2  # dorset-counci1 is 1 edit from Dorset-Council-UK's sibling dorset-council
+LOOKALIKE_NAME_EDITS = 2
+
+
+def _lookalike_signals(
+    registration: Registration, known: dict[str, KnownOrganisation], others: Sequence[Registration]
+) -> list[Evidence]:
+    """A login or publisher name a few edits from an already registered or known one: a typo-squat to check.
+
+    Exact matches are not look-alikes (the same organisation is a duplicate, found at submission)."""
+    login = registration.organisation.lower()
+    name = " ".join(registration.publisher_name.lower().split())
+    logins = {r.organisation.lower(): r.organisation for r in others if r.id != registration.id}
+    logins.update({k: v.login for k, v in known.items()})
+    names = {" ".join(r.publisher_name.lower().split()): r.publisher_name for r in others if r.id != registration.id}
+    names.update({" ".join(v.name.lower().split()): v.name for v in known.values() if v.name})
+    near_login = sorted(v for k, v in logins.items() if k != login and _within(login, k, LOOKALIKE_LOGIN_EDITS))
+    near_name = sorted(v for k, v in names.items() if k != name and _within(name, k, LOOKALIKE_NAME_EDITS))
+    if not near_login and not near_name:
+        return [
+            Evidence("lookalike", True, "Neither the login nor the name is a near miss of a registered or known one")
+        ]
+    found = [f"login close to {', '.join(near_login[:3])}"] if near_login else []
+    found += [f"name close to {', '.join(near_name[:3])}"] if near_name else []
+    return [Evidence("lookalike", False, "Possible look-alike: " + "; ".join(found))]
+
+
+def _within(a: str, b: str, limit: int) -> bool:
+    """Whether the optimal-string-alignment distance (edits, swaps of neighbours) of a and b is at most `limit`."""
+    if abs(len(a) - len(b)) > limit or min(len(a), len(b)) <= limit:
+        return False  # short strings are all "close": not a useful signal
+    previous2: list[int] = []
+    previous = list(range(len(b) + 1))
+    for i, ca in enumerate(a, 1):
+        current = [i] + [0] * len(b)
+        for j, cb in enumerate(b, 1):
+            current[j] = min(previous[j] + 1, current[j - 1] + 1, previous[j - 1] + (ca != cb))
+            if i > 1 and j > 1 and ca == b[j - 2] and a[i - 2] == cb:
+                current[j] = min(current[j], previous2[j - 2] + 1)
+        if min(current) > limit:
+            return False
+        previous2, previous = previous, current
+    return previous[-1] <= limit
+
+
+def gather_evidence(store: RegistrationStore, registration: Registration, profile: AccountProfile | None) -> None:
+    """Record every signal of `registration` from `profile` (fetched already), against the other registrations."""
+    others = [r for r in store.find() if r.status in (RegistrationStatus.PENDING, RegistrationStatus.APPROVED)]
+    store.record_evidence(registration.id, evidence_for(registration, profile, others=others))
+
+
 def run_pending(store: RegistrationStore, fetch: ProfileFetcher) -> int:
     """Run every queued evidence job; return how many ran. A GitHub failure leaves the job queued."""
     ran = 0
@@ -84,7 +160,7 @@ def run_pending(store: RegistrationStore, fetch: ProfileFetcher) -> int:
             log.warning("evidence for %s postponed: %s", registration.organisation, exc)
             store.requeue_interrupted()
             return ran
-        store.record_evidence(registration.id, evidence_for(registration, profile))
+        gather_evidence(store, registration, profile)
         store.finish(job.id)
         ran += 1
     return ran
