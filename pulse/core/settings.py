@@ -8,6 +8,7 @@ CLI turns into one line and exit code 2.
 from __future__ import annotations
 
 import os
+import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -15,9 +16,13 @@ from typing import TypeVar
 from urllib.parse import urlsplit
 
 from pulse.core.errors import ConfigError
+from pulse.core.vocabulary import GITHUB_LOGIN
 
 DEFAULT_DATA_DIR = Path("~/.local/share/pulse")
 DEFAULT_GITHUB_API_URL = "https://api.github.com"
+DEFAULT_GITHUB_OAUTH_URL = "https://github.com"  # GitHub Enterprise serves the same paths on its own host
+MIN_SECRET_KEY_CHARS = 32
+_RATE = re.compile(r"^\s*\d+\s*(?:/|per)\s*\d*\s*(?:second|minute|hour|day)s?\s*$", re.IGNORECASE)
 
 # Host header values a local `pulse serve` answers when PULSE_BASE_URL is not set.
 LOCAL_HOSTS: tuple[str, ...] = ("127.0.0.1", "localhost", "[::1]", "::1")
@@ -46,6 +51,26 @@ class Settings:
     download_stall_seconds: float = 30.0  # a download whose client reads nothing this long is dropped
     # The fenced fast path over Whoosh internals (pulse.index.whoosh_internals); off: public API only.
     fast_path: bool = True
+    # Sign-in with GitHub (OAuth app) and moderation. Sign-in needs the app's id and secret and
+    # PULSE_SECRET_KEY (it signs the session cookie); moderation refuses to start without them.
+    secret_key: str = field(default="", repr=False)
+    github_oauth_url: str = DEFAULT_GITHUB_OAUTH_URL
+    oauth_client_id: str = ""
+    oauth_client_secret: str = field(default="", repr=False)
+    moderators: tuple[str, ...] = ()  # GitHub logins, lower-case
+    # Abuse controls on registration (the `limits` library's notation, e.g. "5/hour").
+    registration_rate_per_ip: str = "5/hour"
+    registration_rate_global: str = "200/hour"
+    sign_in_rate_per_ip: str = "20/minute"
+    max_pending: int = 500  # pending registrations before the form answers "try later"
+    # Email: off unless PULSE_SMTP_HOST is set.
+    smtp_host: str = ""
+    smtp_port: int = 25
+    smtp_username: str = ""
+    smtp_password: str = field(default="", repr=False)
+    smtp_starttls: bool = False
+    mail_from: str = ""
+    moderator_emails: tuple[str, ...] = ()
 
     @classmethod
     def from_env(cls, env: Mapping[str, str] | None = None, data_dir: str | Path | None = None) -> Settings:
@@ -71,7 +96,49 @@ class Settings:
             limit_concurrency=_number(env, "PULSE_LIMIT_CONCURRENCY", 200, int, minimum=1),
             download_stall_seconds=_number(env, "PULSE_DOWNLOAD_STALL_SECONDS", 30.0, float, minimum=0.1),
             fast_path=_flag(env, "PULSE_FAST_PATH", True),
-        )
+            secret_key=_secret_key(env),
+            github_oauth_url=(env.get("GITHUB_OAUTH_URL") or DEFAULT_GITHUB_OAUTH_URL).rstrip("/"),
+            oauth_client_id=env.get("PULSE_GITHUB_CLIENT_ID", "").strip(),
+            oauth_client_secret=env.get("PULSE_GITHUB_CLIENT_SECRET", "").strip(),
+            moderators=_logins(env, "PULSE_MODERATORS"),
+            registration_rate_per_ip=_rate(env, "PULSE_REGISTRATION_RATE", "5/hour"),
+            registration_rate_global=_rate(env, "PULSE_REGISTRATION_GLOBAL_RATE", "200/hour"),
+            sign_in_rate_per_ip=_rate(env, "PULSE_SIGN_IN_RATE", "20/minute"),
+            max_pending=_number(env, "PULSE_MAX_PENDING", 500, int, minimum=1),
+            smtp_host=env.get("PULSE_SMTP_HOST", "").strip(),
+            smtp_port=_number(env, "PULSE_SMTP_PORT", 25, int, minimum=1),
+            smtp_username=env.get("PULSE_SMTP_USERNAME", "").strip(),
+            smtp_password=env.get("PULSE_SMTP_PASSWORD", ""),
+            smtp_starttls=_flag(env, "PULSE_SMTP_STARTTLS", False),
+            mail_from=env.get("PULSE_MAIL_FROM", "").strip(),
+            moderator_emails=tuple(e.strip() for e in env.get("PULSE_MODERATOR_EMAILS", "").split(",") if e.strip()),
+        ).refuse_unworkable()
+
+    def refuse_unworkable(self) -> Settings:
+        """Itself, or a ConfigError for a combination that cannot work, naming the variable to set."""
+        if self.moderators and not self.secret_key:
+            raise ConfigError(
+                "environment", None, "PULSE_SECRET_KEY",
+                "must be set when PULSE_MODERATORS is: it signs the moderators' session cookie "
+                f"(at least {MIN_SECRET_KEY_CHARS} random characters, e.g. from `openssl rand -hex 32`)",
+            )  # fmt: skip
+        if self.moderators and not (self.oauth_client_id and self.oauth_client_secret):
+            raise ConfigError(
+                "environment", None, "PULSE_GITHUB_CLIENT_ID",
+                "and PULSE_GITHUB_CLIENT_SECRET must be set when PULSE_MODERATORS is: moderators sign in with GitHub",
+            )  # fmt: skip
+        if self.smtp_host and not self.mail_from:
+            raise ConfigError("environment", None, "PULSE_MAIL_FROM", "must be set when PULSE_SMTP_HOST is")
+        return self
+
+    @property
+    def sign_in_enabled(self) -> bool:
+        """GitHub sign-in works: an OAuth app and a key to sign the session with."""
+        return bool(self.oauth_client_id and self.oauth_client_secret and self.secret_key)
+
+    @property
+    def email_enabled(self) -> bool:
+        return bool(self.smtp_host)
 
     @property
     def index_dir(self) -> Path:
@@ -93,6 +160,41 @@ def _number(env: Mapping[str, str], name: str, default: _N, kind: type[_N], *, m
     if not value >= minimum:  # also refuses NaN
         raise ConfigError("environment", None, name, f"must be at least {minimum:g}, not {raw!r}")
     return value
+
+
+def _secret_key(env: Mapping[str, str]) -> str:
+    raw = env.get("PULSE_SECRET_KEY", "")
+    if raw and len(raw) < MIN_SECRET_KEY_CHARS:
+        raise ConfigError(
+            "environment",
+            None,
+            "PULSE_SECRET_KEY",
+            f"must be at least {MIN_SECRET_KEY_CHARS} characters (it has {len(raw)}); e.g. `openssl rand -hex 32`",
+        )  # fmt: skip  (the value itself is never shown)
+    return raw
+
+
+def _logins(env: Mapping[str, str], name: str) -> tuple[str, ...]:
+    """Comma-separated GitHub logins, lower-case; a ConfigError naming the variable for a malformed one."""
+    logins = [item.strip().removeprefix("@") for item in env.get(name, "").split(",") if item.strip()]
+    for login in logins:
+        if not GITHUB_LOGIN.match(login):
+            raise ConfigError(
+                "environment", None, name, f"must be GitHub logins separated by commas, not {login[:40]!r}"
+            )
+    return tuple(dict.fromkeys(login.lower() for login in logins))
+
+
+def _rate(env: Mapping[str, str], name: str, default: str) -> str:
+    """A rate such as "5/hour" or "20 per minute"; a ConfigError naming the variable otherwise."""
+    raw = env.get(name, "").strip()
+    if not raw:
+        return default
+    if not _RATE.match(raw):
+        raise ConfigError(
+            "environment", None, name, f"must be a rate such as 5/hour or 20 per minute, not {raw[:40]!r}"
+        )
+    return raw
 
 
 def _flag(env: Mapping[str, str], name: str, default: bool) -> bool:

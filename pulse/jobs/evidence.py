@@ -23,6 +23,22 @@ from pulse.jobs.registrations import Evidence, Registration, RegistrationStore
 
 log = logging.getLogger(__name__)
 
+# What each signal means, as moderators and registrants read it (met: yes / no / not known).
+SIGNAL_LABELS = {
+    "organisation": "A GitHub organisation (not a personal account)",
+    "verified_domain": "Domain verified by GitHub",
+    "website": "Website under a UK public-sector domain",
+    "public_email": "Public email under a UK public-sector domain",
+    "contact_domain": "Contact email at the organisation's domain",
+    "email_confirmed": "Contact email confirmed",
+    "control": "Registrant manages the organisation on GitHub",
+    "known_list": "In the list of known UK public-sector organisations",
+    "lookalike": "Not a look-alike of another organisation",
+    "activity": "Public repositories and age",
+}
+
+RETRY_SECONDS = 60.0  # GitHub did not answer: the evidence job waits this long, then runs again
+
 # Asks GitHub about a login: None when there is no such account; SourceError when GitHub could not answer.
 ProfileFetcher = Callable[[str], AccountProfile | None]
 
@@ -158,7 +174,7 @@ def run_pending(store: RegistrationStore, fetch: ProfileFetcher) -> int:
             profile = fetch(registration.organisation)
         except SourceError as exc:
             log.warning("evidence for %s postponed: %s", registration.organisation, exc)
-            store.requeue_interrupted()
+            store.postpone(job.id, RETRY_SECONDS, str(exc)[:300])
             return ran
         gather_evidence(store, registration, profile)
         store.finish(job.id)

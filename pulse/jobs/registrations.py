@@ -18,7 +18,7 @@ import sqlite3
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 from pulse.core.errors import PulseError
@@ -71,6 +71,11 @@ MIGRATIONS: tuple[str, ...] = (
         created_at TEXT NOT NULL,
         claimed_at TEXT NOT NULL DEFAULT ''
     );
+    """,
+    # 2: a job can wait (a harvest queued behind the harvest lock) and says why it last failed
+    """
+    ALTER TABLE jobs ADD COLUMN not_before TEXT NOT NULL DEFAULT '';
+    ALTER TABLE jobs ADD COLUMN last_error TEXT NOT NULL DEFAULT '';
     """,
 )
 SCHEMA_VERSION = len(MIGRATIONS)
@@ -252,6 +257,31 @@ class RegistrationStore:
             Evidence(row["signal"], None if row["met"] is None else bool(row["met"]), row["detail"]) for row in rows
         ]
 
+    def note(self, registration_id: str, actor: str, action: str, detail: str = "") -> None:
+        """Add an entry to a registration's audit trail (sign-ins, harvests, emails)."""
+        with self._connect() as db:
+            _audit(db, registration_id, actor, action, detail)
+
+    def recent_audit(self, limit: int = 50) -> list[tuple[str, AuditEntry]]:
+        """The latest audit entries of all registrations, newest first, with their organisation."""
+        with self._connect() as db:
+            rows = db.execute(
+                "SELECT r.organisation, a.actor, a.action, a.detail, a.at FROM audit a "
+                "JOIN registrations r ON r.id = a.registration_id ORDER BY a.id DESC LIMIT ?",
+                (limit,),
+            ).fetchall()
+        return [(row[0], AuditEntry(row["actor"], row["action"], row["detail"], row["at"])) for row in rows]
+
+    def approved(self, organisation: str) -> Registration | None:
+        """The approved registration of an organisation (any letter case), if any."""
+        with self._connect() as db:
+            row = db.execute(
+                "SELECT * FROM registrations WHERE organisation_key = ? AND status = ? "
+                "ORDER BY updated_at DESC LIMIT 1",
+                (organisation.lower(), str(RegistrationStatus.APPROVED)),
+            ).fetchone()
+        return _registration(row) if row is not None else None
+
     def audit_trail(self, registration_id: str) -> list[AuditEntry]:
         with self._connect() as db:
             rows = db.execute(
@@ -267,11 +297,15 @@ class RegistrationStore:
                 "INSERT INTO jobs (kind, registration_id, created_at) VALUES (?, ?, ?)", (kind, registration_id, _now())
             )
 
-    def claim(self) -> Job | None:
-        """The oldest queued job, marked running (one worker gets each job)."""
+    def claim(self, kinds: tuple[str, ...] = ("evidence",)) -> Job | None:
+        """The oldest queued job of one of `kinds` that is due, marked running (one worker gets each job)."""
         with self._connect() as db:
             db.execute("BEGIN IMMEDIATE")
-            row = db.execute("SELECT * FROM jobs WHERE state = 'queued' ORDER BY id LIMIT 1").fetchone()
+            row = db.execute(
+                f"SELECT * FROM jobs WHERE state = 'queued' AND kind IN ({','.join('?' * len(kinds))}) "
+                "AND not_before <= ? ORDER BY id LIMIT 1",
+                (*kinds, _now()),
+            ).fetchone()
             if row is None:
                 db.execute("COMMIT")
                 return None
@@ -281,6 +315,23 @@ class RegistrationStore:
             )
             db.execute("COMMIT")
         return Job(row["id"], row["kind"], row["registration_id"], row["attempts"] + 1)
+
+    def postpone(self, job_id: int, seconds: float, error: str = "") -> None:
+        """Put a claimed job back in the queue, due again in `seconds` (why: `error`)."""
+        due = (datetime.now(UTC) + timedelta(seconds=seconds)).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
+        with self._connect() as db:
+            db.execute(
+                "UPDATE jobs SET state = 'queued', not_before = ?, last_error = ? WHERE id = ?", (due, error, job_id)
+            )
+
+    def queued(self, registration_id: str, kind: str) -> bool:
+        """Whether a job of `kind` for this registration is waiting or running."""
+        with self._connect() as db:
+            row = db.execute(
+                "SELECT 1 FROM jobs WHERE registration_id = ? AND kind = ? AND state != 'done' LIMIT 1",
+                (registration_id, kind),
+            ).fetchone()
+        return row is not None
 
     def finish(self, job_id: int) -> None:
         with self._connect() as db:

@@ -8,6 +8,7 @@ checks. A source listed in both is harvested once, as `sources.yaml` says.
 
 from __future__ import annotations
 
+import dataclasses
 from pathlib import Path
 
 import yaml
@@ -48,3 +49,14 @@ def merged(curated: list[Publisher], registered: list[Publisher]) -> list[Publis
     listed = {source.key for publisher in curated for source in publisher.sources}
     extra = [p for p in registered if not any(s.key in listed for s in p.sources)]
     return [*curated, *extra]
+
+
+def restricted(publishers: list[Publisher], logins: tuple[str, ...] | list[str]) -> list[Publisher]:
+    """Only the GitHub sources of `logins` (any letter case), each with its publisher."""
+    wanted = {login.lower() for login in logins}
+    kept = []
+    for publisher in publishers:
+        sources = [s for s in publisher.sources if s.kind == "github" and s.target.lower() in wanted]
+        if sources:
+            kept.append(dataclasses.replace(publisher, sources=tuple(sources)))
+    return kept

@@ -26,13 +26,15 @@ from starlette.staticfiles import StaticFiles
 from pulse.core.errors import NotFound, QueryError, ServiceBusy
 from pulse.core.settings import Settings
 from pulse.index import IndexStore
+from pulse.jobs.approval import HarvestWorker
 from pulse.jobs.demo import load_demo_if_empty
 from pulse.jobs.evidence import EvidenceWorker, github_fetcher
 from pulse.jobs.registrations import RegistrationStore
 from pulse.jobs.state import STATE_FILE
-from pulse.web import api, contracts, downloads, feeds, openapi, registration, stats, views
-from pulse.web.middleware import ResponsePolicy
+from pulse.web import api, auth, contracts, downloads, feeds, moderation, openapi, registration, stats, views
+from pulse.web.middleware import ResponsePolicy, SignedSessions
 from pulse.web.templating import STATIC_DIR
+from pulse.web.throttle import Throttle
 
 log = logging.getLogger(__name__)
 
@@ -43,6 +45,12 @@ routes = [
     Route("/publishers", views.publishers_page, name="publishers"),
     Route("/publishers/{login}", views.publisher_page, name="publisher"),
     Route("/accessibility", views.accessibility, name="accessibility"),
+    Route("/sign-in", auth.sign_in, name="sign_in"),
+    Route("/sign-in/callback", auth.callback, name="sign_in_callback"),
+    Route("/sign-out", auth.sign_out, methods=["POST"], name="sign_out"),
+    Route("/moderate", moderation.queue_page, name="moderate"),
+    Route("/moderate/{id}", moderation.registration_page, methods=["GET"], name="moderate_registration"),
+    Route("/moderate/{id}", moderation.decide, methods=["POST"], name="moderate_decide"),
     Route("/register", registration.register_page, methods=["GET"], name="register"),
     Route("/register", registration.register_submit, methods=["POST"], name="register_submit"),
     Route("/registrations/{id}", registration.status_page, name="registration"),
@@ -84,7 +92,11 @@ def create_app(settings: Settings | None = None, *, demo: bool = True) -> Respon
         # Evidence for registrations is gathered here, in the background, never in a handler.
         app.state.evidence = EvidenceWorker(app.state.registrations, github_fetcher(settings))
         app.state.evidence.start()
+        # Approved organisations are harvested by a child process (`pulse harvest --only`), never here.
+        app.state.harvests = HarvestWorker(app.state.registrations, settings)
+        app.state.harvests.start()
         yield
+        app.state.harvests.stop()
         app.state.evidence.stop()
         store.close()
 
@@ -103,7 +115,13 @@ def create_app(settings: Settings | None = None, *, demo: bool = True) -> Respon
             Exception: _error(500),
         },
     )
-    return ResponsePolicy(app, state=app.state, catalogue_version=catalogue_version, hsts_seconds=settings.hsts_seconds)
+    app.state.oauth = auth.oauth_client(settings)
+    app.state.throttle = Throttle(settings)
+    # Sessions (sign-in) and CSRF tokens exist only on the pages that need them (SignedSessions).
+    inner = SignedSessions(app, settings) if settings.secret_key else app
+    return ResponsePolicy(
+        inner, state=app.state, catalogue_version=catalogue_version, hsts_seconds=settings.hsts_seconds
+    )
 
 
 def catalogue_version(state: Any) -> str:

@@ -28,8 +28,12 @@ import hashlib
 from collections.abc import Callable
 from typing import Any
 
+from asgi_csrf import asgi_csrf
 from starlette.datastructures import Headers, MutableHeaders
+from starlette.middleware.sessions import SessionMiddleware
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
+
+from pulse.core.settings import Settings
 
 CSP = (
     "default-src 'none'; style-src 'self'; img-src 'self' https:; form-action 'self'; "
@@ -44,6 +48,11 @@ STATIC_PLAIN = "public, max-age=3600"
 # Open data, revalidated cheaply by ETag: the catalogue changes with each nightly harvest.
 DATA_CACHE = {"/api/": "public, max-age=300", "/feeds/": "public, max-age=300", "/downloads/": "public, no-cache"}
 _NOT_CACHED = frozenset({"/api/openapi.json"})  # the same for every index generation: no catalogue tag
+# Per-person and live pages (a registration's status, sign-in, moderation): never stored by any cache.
+PRIVATE_PREFIXES = ("/api/registrations", "/registrations/", "/register", "/sign-in", "/sign-out", "/moderate")
+SESSION_PREFIXES = ("/sign-in", "/sign-out", "/moderate", "/registrations/")
+CSRF_PREFIXES = ("/moderate", "/sign-out")
+SESSION_SECONDS = 8 * 3600
 
 
 def _data_prefix(path: str) -> str | None:
@@ -72,7 +81,8 @@ class ResponsePolicy:
         method: str = scope["method"]
         query = scope.get("query_string", b"")
         readable = method in ("GET", "HEAD")
-        prefix = _data_prefix(path) if readable else None
+        private = path.startswith(PRIVATE_PREFIXES)
+        prefix = _data_prefix(path) if readable and not private else None
 
         etag = ""
         if prefix in DATA_CACHE and path not in _NOT_CACHED:  # /healthz is live: never cached
@@ -97,6 +107,8 @@ class ResponsePolicy:
                         headers["Cache-Control"] = DATA_CACHE[prefix]  # GZipMiddleware sets Vary
                 elif path.startswith("/static/") and status == 200:
                     headers["Cache-Control"] = STATIC_IMMUTABLE if b"v=" in query else STATIC_PLAIN
+                if private:
+                    headers["Cache-Control"] = "no-store"
             await send(message)
 
         await self.app(scope, receive, send_with_headers)
@@ -132,3 +144,52 @@ def _matches(if_none_match: str, etag: str) -> bool:
         return True
     ours = etag.removeprefix("W/")
     return any(tag.strip().removeprefix("W/") == ours for tag in if_none_match.split(","))
+
+
+class SignedSessions:
+    """The signed session cookie and CSRF tokens, on the paths that use them and nowhere else.
+
+    Starlette's SessionMiddleware (itsdangerous-signed with PULSE_SECRET_KEY, SameSite=Lax,
+    Secure behind https, 8 hours) on sign-in, moderation and registration status pages;
+    asgi-csrf's signed double-submit token on every POST under /moderate and /sign-out.
+    Public pages never set a cookie, so shared caches can keep them.
+    """
+
+    def __init__(self, app: ASGIApp, settings: Settings) -> None:
+        secure = settings.base_url.startswith("https://")
+        protected = asgi_csrf(
+            app,
+            cookie_name="pulse_csrf",
+            signing_secret=settings.secret_key,
+            skip_if_scope=lambda scope: not scope["path"].startswith(CSRF_PREFIXES),
+            cookie_secure=secure,
+            cookie_samesite="Strict",
+            send_csrf_failed=_csrf_failed,
+        )
+        self.app = app
+        self.sessions = SessionMiddleware(
+            protected,
+            secret_key=settings.secret_key,
+            session_cookie="pulse_session",
+            max_age=SESSION_SECONDS,
+            same_site="lax",  # the OAuth callback is a top-level GET from GitHub: Lax lets the cookie come back
+            https_only=secure,
+        )
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] == "http" and scope["path"].startswith(SESSION_PREFIXES):
+            await self.sessions(scope, receive, send)
+        else:
+            await self.app(scope, receive, send)
+
+
+async def _csrf_failed(scope: Scope, send: Send, message_id: object) -> None:
+    """A POST without this site's CSRF token: 403, saying what to do."""
+    body = (
+        b"<!DOCTYPE html><html lang='en-GB'><head><title>Refused - Pulse</title></head><body><main>"
+        b"<h1>Refused</h1><p>This form has expired or was not sent from a Pulse page. "
+        b"Go back, reload the page and try again.</p></main></body></html>"
+    )
+    headers = [(b"content-type", b"text/html; charset=utf-8"), (b"cache-control", b"no-store")]
+    await send({"type": "http.response.start", "status": 403, "headers": headers})
+    await send({"type": "http.response.body", "body": body})

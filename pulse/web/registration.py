@@ -19,9 +19,12 @@ from starlette.responses import JSONResponse, RedirectResponse, Response
 from pulse.core.errors import FieldError, NotFound
 from pulse.core.registration import parse_registration
 from pulse.core.vocabulary import PUBLISHER_TYPE_TERMS, RegistrationStatus
+from pulse.jobs.evidence import SIGNAL_LABELS
+from pulse.jobs.publishers import get_publisher
 from pulse.jobs.registrations import Registration, RegistrationStore
 from pulse.web import contracts
 from pulse.web.templating import render
+from pulse.web.throttle import Refusal
 
 MAX_BODY_BYTES = 16 * 1024  # the largest possible valid submission is about 3 KB
 FIELDS = ("organisation", "publisher_name", "publisher_type", "contact_email", "note")
@@ -75,8 +78,25 @@ def _view(request: Request, registration: Registration) -> contracts.Registratio
         "status": registration.status,
         "reason": registration.reason,
         "evidence": [{"signal": e.signal, "met": e.met, "detail": e.detail} for e in evidence],
-        "publisher_url": "",  # set once approval and harvesting exist (issue 9, next part)
+        "publisher_url": _publisher_url(request, registration),
     }
+
+
+def _publisher_url(request: Request, registration: Registration) -> str:
+    """The publisher page, once the organisation is approved and its first harvest has listed it."""
+    if registration.status != RegistrationStatus.APPROVED:
+        return ""
+    state = request.app.state
+    found = get_publisher(state.store, state.settings.data_dir, registration.organisation)
+    return f"/publishers/{registration.organisation}" if found is not None else ""
+
+
+def _admission(request: Request) -> Refusal | None:
+    """Whether one more registration may be stored now: the rate limits, then the cap on pending ones."""
+    refused: Refusal | None = request.app.state.throttle.registration(request)
+    if refused is None and _store(request).count(RegistrationStatus.PENDING) >= request.app.state.settings.max_pending:
+        refused = Refusal("Registrations are paused while moderators catch up. Please try again tomorrow.", 3600)
+    return refused
 
 
 def _found(request: Request) -> Registration:
@@ -96,7 +116,12 @@ async def api_submit(request: Request) -> Response:
                 "id": "", "status": RegistrationStatus.PENDING, "status_url": "", "organisation": organisation
             }  # fmt: skip
             return JSONResponse(body, status_code=202)
-        registration, created = _store(request).submit(parse_registration(fields))
+        parsed = parse_registration(fields)
+        refused = _admission(request)
+        if refused is not None:
+            busy: contracts.Error = {"status": 429, "message": refused.message}
+            return JSONResponse(busy, status_code=429, headers={"Retry-After": str(refused.retry_after)})
+        registration, created = _store(request).submit(parsed)
         request.app.state.evidence.wake()
     except FieldError as exc:
         error: contracts.FieldErrorBody = {"status": 400, "message": str(exc), "field": exc.field}
@@ -127,7 +152,15 @@ async def register_submit(request: Request) -> Response:
         fields = await _fields(request)
         if fields.get(HONEYPOT):
             return render(request, "registered.html", status=200)
-        registration, _ = _store(request).submit(parse_registration(fields))
+        parsed = parse_registration(fields)
+        refused = _admission(request)
+        if refused is not None:
+            response = render(
+                request, "error.html", status=429, title="Please try again later", message=refused.message
+            )
+            response.headers["Retry-After"] = str(refused.retry_after)
+            return response
+        registration, _ = _store(request).submit(parsed)
         request.app.state.evidence.wake()
     except FieldError as exc:
         shown = {k: v[:2_000] for k, v in fields.items() if k in FIELDS}
@@ -138,4 +171,8 @@ async def register_submit(request: Request) -> Response:
 def status_page(request: Request) -> Response:
     """GET /registrations/{id}: where the registration stands and what the checks found."""
     registration = _found(request)
-    return render(request, "registration.html", registration=_view(request, registration))
+    settings = request.app.state.settings
+    return render(
+        request, "registration.html", registration=_view(request, registration), labels=SIGNAL_LABELS,
+        sign_in=settings.sign_in_enabled, email_enabled=settings.email_enabled,
+    )  # fmt: skip
