@@ -20,6 +20,7 @@ from __future__ import annotations
 import logging
 from collections.abc import Iterator, Mapping
 from datetime import UTC, datetime
+from typing import NamedTuple
 
 from github import Auth, Github, GithubException, GithubRetry, RateLimitExceededException
 from github.Repository import Repository
@@ -59,6 +60,13 @@ _TEST_OR_CI_FILES = {
     "codecov.yml",
     ".codecov.yml",
 }
+
+
+class OrganisationProfile(NamedTuple):
+    """An organisation's profile as the evidence checks read it, and the name it gives itself."""
+
+    profile: AccountProfile
+    name: str  # "" when the organisation gives none
 
 
 class GitHubHarvester:
@@ -117,6 +125,49 @@ class GitHubHarvester:
             raise SourceError(_describe(exc, login), status=exc.status) from exc
         except OSError as exc:  # refused, timeout, DNS, and requests' RetryError after persistent 5xx
             raise SourceError(f"GitHub '{login}': network error or server error after retries") from exc
+
+    # -- discovery (pulse discover): each method is one request, so a caller can keep to a budget --
+
+    def organisation(self, login: str) -> OrganisationProfile | None:
+        """An organisation's profile and display name from `/orgs/{login}` alone (one request, where
+        `account` takes two); None when no organisation has that login."""
+        try:
+            org = self._github.get_organization(login)
+            profile = AccountProfile(
+                login=org.login, kind="Organization", is_verified=org.is_verified, blog=org.blog or "",
+                email=org.email or "", public_repos=org.public_repos or 0, created_at=_iso(org.created_at),
+            )  # fmt: skip
+            return OrganisationProfile(profile, (org.name or "").strip())
+        except GithubException as exc:
+            if exc.status == 404:
+                return None
+            raise _source_error(exc, login) from exc
+        except (OSError, ValueError) as exc:
+            raise SourceError(f"GitHub '{login}': network error or malformed response: {type(exc).__name__}") from exc
+
+    def fork_owners(self, full_name: str, page: int = 0) -> list[tuple[str, str]]:
+        """One page (per_page 100, newest first) of the forks of "owner/name" as (owner login, owner
+        type), from the list response alone: one request. [] when the repo is gone (404)."""
+        try:
+            forks = self._github.withLazy(True).get_repo(full_name).get_forks()  # lazy: no GET of the repo
+            return [(fork.owner.login, fork.owner.type or "") for fork in forks.get_page(page)]
+        except GithubException as exc:
+            if exc.status == 404:
+                return []
+            raise _source_error(exc, full_name) from exc
+        except (OSError, ValueError) as exc:
+            raise SourceError(f"GitHub '{full_name}' forks: network error or malformed response") from exc
+
+    def search_organisations(self, words: str, page: int = 0) -> list[str]:
+        """Logins of one page (per_page 100) of GitHub's user search for `words` among organisations
+        (`type:org`): one request. A match is a lead, not evidence; the profile decides."""
+        try:
+            found = self._github.search_users(f"{words} type:org").get_page(page)
+            return [user.login for user in found if (user.type or "Organization") == "Organization"]
+        except GithubException as exc:
+            raise _source_error(exc, f"search {words}") from exc
+        except (OSError, ValueError) as exc:
+            raise SourceError(f"GitHub search '{words}': network error or malformed response") from exc
 
     def harvest(self, publisher: Publisher, target: str, previous: Mapping[int, Repo]) -> Iterator[Repo]:
         harvested_at = _iso(datetime.now(UTC))
@@ -289,6 +340,13 @@ def _iso(value: datetime | None) -> str:
     if value.tzinfo is not None:
         value = value.astimezone(UTC)
     return value.strftime("%Y-%m-%dT%H:%M:%SZ")
+
+
+def _source_error(exc: GithubException, target: str) -> SourceError:
+    """A PyGithub error as Pulse's: RateLimited when the quota is spent, so a caller can stop cleanly."""
+    if isinstance(exc, RateLimitExceededException):
+        return RateLimited(f"GitHub rate limit reached at '{target}'", exc.status)
+    return SourceError(_describe(exc, target), exc.status)
 
 
 def _describe(exc: GithubException, target: str) -> str:

@@ -330,3 +330,53 @@ def registrations_approve(registration_id: str, no_harvest: bool, data_dir: Path
 def registrations_reject(registration_id: str, reason: str, data_dir: Path | None) -> None:
     """Reject a registration (or withdraw an approved one from the registry) with a reason."""
     _decide(registration_id, RegistrationStatus.REJECTED, reason, data_dir)
+
+
+@main.command()
+@click.option(
+    "--sources",
+    "sources_path",
+    type=click.Path(dir_okay=False, path_type=Path),
+    default=DEFAULT_SOURCES,
+    show_default=True,
+    help="The publishers already harvested (never suggested).",
+)
+@click.option(
+    "--max-requests",
+    type=click.IntRange(min=1),
+    default=200,
+    show_default=True,
+    help="At most this many GitHub requests in this run.",
+)
+@data_dir_option
+def discover(sources_path: Path, max_requests: int, data_dir: Path | None) -> None:
+    """Suggest public-sector organisations nobody has registered: queued for moderation, never harvested."""
+    from pulse.index import IndexStore
+    from pulse.jobs.discover import discover as run_discovery
+    from pulse.jobs.registrations import RegistrationStore
+    from pulse.jobs.registry import merged, registered_publishers
+
+    settings = _settings(data_dir)
+    try:
+        publishers = merged(load_sources(sources_path), registered_publishers(settings.data_dir))
+        store = RegistrationStore(settings.data_dir)
+        # Read only, and only if there is one: opening a missing index would create it.
+        has_index = (settings.index_dir / "PULSE_SCHEMA_VERSION").exists()
+        index = IndexStore(settings.index_dir, fast_path=settings.fast_path) if has_index else None
+    except PulseError as exc:
+        _fail(str(exc), EXIT_CONFIG)
+    try:
+        report = run_discovery(settings, publishers, store, index, max_requests)
+    finally:
+        if index is not None:
+            index.close()
+    for found in report.suggestions:
+        click.echo(f"suggested   {found.registration.organisation}: {found.how}; {found.evidence}")
+    for error in report.errors:
+        click.echo(f"WARNING     {error}", err=True)
+    click.echo(
+        f"Discovered {report.candidates} candidates: {len(report.suggestions)} suggested (new), "
+        f"{len(report.skipped)} skipped (already known), {len(report.not_public)} not found or not public-sector; "
+        f"{report.requests} of {report.max_requests} GitHub requests used"
+        + ("; budget reached, the rest next run" if report.budget_exhausted else "")
+    )
