@@ -43,6 +43,7 @@ class LiveServer:
             # No test may reach the internet: the registration checks' background worker asks GitHub,
             # so a server not pointed at a fake one is pointed at a closed local port instead.
             settings = dataclasses.replace(settings, github_api_url=NO_GITHUB)
+        self.settings = settings
         self.port = free_port()
         self.url = f"http://127.0.0.1:{self.port}"
         # The same uvicorn configuration as `pulse serve` (limits, header timeout, no banner).

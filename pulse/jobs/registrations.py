@@ -115,6 +115,16 @@ class AuditEntry:
 
 
 @dataclass(frozen=True)
+class RegistrationStory:
+    """How an organisation came to be listed, for its publisher page."""
+
+    submitted_on: str  # ISO date
+    how: str  # "the registration form" or "pulse discover"
+    approved_on: str
+    approved_by: str  # the audit trail's actor, e.g. "github:mod-alice" or "shell:ops"
+
+
+@dataclass(frozen=True)
 class Job:
     id: int
     kind: str
@@ -281,6 +291,21 @@ class RegistrationStore:
                 (organisation.lower(), str(RegistrationStatus.APPROVED)),
             ).fetchone()
         return _registration(row) if row is not None else None
+
+    def story(self, organisation: str) -> RegistrationStory | None:
+        """When and how an approved organisation was registered, and who approved it."""
+        registration = self.approved(organisation)
+        if registration is None:
+            return None
+        trail = self.audit_trail(registration.id)
+        approval = next((a for a in reversed(trail) if a.action == RegistrationStatus.APPROVED), None)
+        found_by = next((a.actor for a in trail if a.action == "submitted"), "registrant")
+        return RegistrationStory(
+            submitted_on=registration.created_at[:10],
+            how="pulse discover" if found_by == "discovery" else "the registration form",
+            approved_on=(approval.at if approval else registration.updated_at)[:10],
+            approved_by=approval.actor if approval else "a moderator",
+        )
 
     def audit_trail(self, registration_id: str) -> list[AuditEntry]:
         with self._connect() as db:

@@ -8,6 +8,7 @@ which ports govuk-frontend 6.x) as "govuk_frontend_jinja/components/<name>/macro
 
 from __future__ import annotations
 
+from datetime import date
 from pathlib import Path
 
 from jinja2 import ChoiceLoader, Environment, FileSystemLoader, PackageLoader, PrefixLoader, select_autoescape
@@ -54,6 +55,17 @@ env = Environment(
     autoescape=select_autoescape(default=True),
 )
 env.filters["web_url"] = web_url  # every record URL rendered as a link goes through it
+
+
+def long_date(iso: str) -> str:
+    """ "2026-12-02" (or a timestamp) as GOV.UK writes dates: "2 December 2026"."""
+    try:
+        return date.fromisoformat(iso[:10]).strftime("%-d %B %Y")
+    except ValueError:
+        return iso
+
+
+env.filters["long_date"] = long_date
 env.globals.update(
     FACET_LABELS=FACET_LABELS,
     SORT_LABELS=SORT_LABELS,

@@ -79,7 +79,10 @@ def publisher_page(request: Request) -> HTMLResponse:
     search = SearchRequest(filters={"publisher": (publisher.name,)}, sort="stars", per_page=100)
     page = run_search(state.store, search)
     unlicensed = next((f.count for f in page.facets["licence"] if f.value == NONE_VALUE), 0)
-    return render(request, "publisher.html", publisher=publisher, page=page, search=search, unlicensed=unlicensed)
+    story = state.registrations.story(login)
+    return render(
+        request, "publisher.html", publisher=publisher, page=page, search=search, unlicensed=unlicensed, story=story
+    )
 
 
 def error_page(request: Request, status: int, message: str) -> HTMLResponse:
