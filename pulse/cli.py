@@ -52,17 +52,28 @@ def main() -> None:
     show_default=True,
     help="The publishers and sources to harvest.",
 )
+@click.option(
+    "--only",
+    "only",
+    multiple=True,
+    metavar="LOGIN",
+    help="Harvest just this organisation (repeatable); it must be in the sources file or the registry.",
+)
 @data_dir_option
-def harvest(sources_path: Path, data_dir: Path | None) -> None:
+def harvest(sources_path: Path, only: tuple[str, ...], data_dir: Path | None) -> None:
     """Harvest every source in the sources file into the index (one commit)."""
     from pulse.jobs.harvest import run_harvest
-    from pulse.jobs.registry import merged, registered_publishers
+    from pulse.jobs.registry import merged, registered_publishers, restricted
 
     settings = _settings(data_dir)
     try:  # sources.yaml, plus the organisations approved through registration
         publishers = merged(load_sources(sources_path), registered_publishers(settings.data_dir))
     except PulseError as exc:
         _fail(str(exc), EXIT_CONFIG)
+    if only:
+        publishers = restricted(publishers, only)
+        if not publishers:
+            _fail(f"none of {', '.join(only)} is a source in {sources_path} or the registry", EXIT_CONFIG)
     total_sources = sum(len(p.sources) for p in publishers)
     with _locked(settings) as store, _Progress(total_sources) as progress:
         report = run_harvest(publishers, store, settings, progress=progress.update)
@@ -307,12 +318,11 @@ def registrations_approve(registration_id: str, no_harvest: bool, data_dir: Path
         return
     from pulse.jobs.harvest import run_harvest
     from pulse.jobs.registrations import RegistrationStore
-    from pulse.jobs.registry import registered_publishers
+    from pulse.jobs.registry import registered_publishers, restricted
 
     found = RegistrationStore(settings.data_dir).get(registration_id)
     assert found is not None
-    just_this = [p for p in registered_publishers(settings.data_dir)
-                 if any(s.target.lower() == found.organisation.lower() for s in p.sources)]  # fmt: skip
+    just_this = restricted(registered_publishers(settings.data_dir), (found.organisation,))
     with _locked(settings) as store:
         report = run_harvest(just_this, store, settings)
     for entry in report.sources:

@@ -87,8 +87,8 @@ async def sign_in(request: Request) -> Response:
         request.session.pop("prove", None)
         request.session["after"] = local_path(request.query_params.get("next"))
     callback = public_base_url(request) + "/sign-in/callback"
-    response: Response = await client.authorize_redirect(request, callback)
-    return response
+    redirect: Response = await client.authorize_redirect(request, callback)
+    return redirect
 
 
 async def callback(request: Request) -> Response:
