@@ -38,13 +38,13 @@ NO_GITHUB = "http://127.0.0.1:9"  # the discard port: nothing listens, connectio
 class LiveServer:
     """The real app under uvicorn in a background thread, on 127.0.0.1, configured as `pulse serve` is."""
 
-    def __init__(self, settings: Settings, demo: bool = True) -> None:
+    def __init__(self, settings: Settings, demo: bool = True, port: int | None = None) -> None:
         if settings.github_api_url == DEFAULT_GITHUB_API_URL:
             # No test may reach the internet: the registration checks' background worker asks GitHub,
             # so a server not pointed at a fake one is pointed at a closed local port instead.
             settings = dataclasses.replace(settings, github_api_url=NO_GITHUB)
         self.settings = settings
-        self.port = free_port()
+        self.port = port or free_port()  # given when PULSE_BASE_URL must name it beforehand
         self.url = f"http://127.0.0.1:{self.port}"
         # The same uvicorn configuration as `pulse serve` (limits, header timeout, no banner).
         config = uvicorn_config(settings, host="127.0.0.1", port=self.port, log_level="warning", demo=demo)

@@ -129,6 +129,10 @@ class Settings:
             )  # fmt: skip
         if self.smtp_host and not self.mail_from:
             raise ConfigError("environment", None, "PULSE_MAIL_FROM", "must be set when PULSE_SMTP_HOST is")
+        if self.smtp_host and not self.base_url:
+            raise ConfigError(
+                "environment", None, "PULSE_BASE_URL", "must be set when PULSE_SMTP_HOST is: emails link to the site"
+            )
         return self
 
     @property

@@ -185,8 +185,15 @@ def run_pending(store: RegistrationStore, fetch: ProfileFetcher) -> int:
 class EvidenceWorker:
     """A daemon thread that runs queued evidence jobs every `interval` seconds (and at once when woken)."""
 
-    def __init__(self, store: RegistrationStore, fetch: ProfileFetcher, interval: float = 5.0) -> None:
-        self._store, self._fetch, self._interval = store, fetch, interval
+    def __init__(
+        self,
+        store: RegistrationStore,
+        fetch: ProfileFetcher,
+        interval: float = 5.0,
+        also: Sequence[Callable[[], int]] = (),
+    ) -> None:
+        """`also`: other quick job runners (email) that share this thread and its wake-ups."""
+        self._store, self._fetch, self._interval, self._also = store, fetch, interval, tuple(also)
         self._wake, self._stop = threading.Event(), threading.Event()
         self._thread = threading.Thread(target=self._run, name="pulse-evidence", daemon=True)
 
@@ -206,6 +213,8 @@ class EvidenceWorker:
         while not self._stop.is_set():
             try:
                 run_pending(self._store, self._fetch)
+                for runner in self._also:
+                    runner()
             except Exception:  # noqa: BLE001 - the worker must outlive one bad job; it is logged
                 log.exception("evidence worker")
             self._wake.wait(self._interval)

@@ -77,6 +77,14 @@ MIGRATIONS: tuple[str, ...] = (
     ALTER TABLE jobs ADD COLUMN not_before TEXT NOT NULL DEFAULT '';
     ALTER TABLE jobs ADD COLUMN last_error TEXT NOT NULL DEFAULT '';
     """,
+    # 3: the confirmation link emailed to the contact (only a hash of its token)
+    """
+    CREATE TABLE confirmations (
+        registration_id TEXT PRIMARY KEY REFERENCES registrations (id),
+        token_hash TEXT NOT NULL,
+        sent_at TEXT NOT NULL
+    );
+    """,
 )
 SCHEMA_VERSION = len(MIGRATIONS)
 
@@ -291,6 +299,21 @@ class RegistrationStore:
                 (organisation.lower(), str(RegistrationStatus.APPROVED)),
             ).fetchone()
         return _registration(row) if row is not None else None
+
+    def set_confirmation(self, registration_id: str, token_hash: str) -> None:
+        """Remember the hash of the token just emailed (a new email replaces the old link)."""
+        with self._connect() as db:
+            db.execute(
+                "INSERT INTO confirmations VALUES (?, ?, ?) ON CONFLICT (registration_id) DO UPDATE SET "
+                "token_hash = excluded.token_hash, sent_at = excluded.sent_at",
+                (registration_id, token_hash, _now()),
+            )
+
+    def confirmation_hash(self, registration_id: str) -> str:
+        with self._connect() as db:
+            row = db.execute("SELECT token_hash FROM confirmations WHERE registration_id = ?", (registration_id,))
+            found = row.fetchone()
+        return str(found[0]) if found else ""
 
     def story(self, organisation: str) -> RegistrationStory | None:
         """When and how an approved organisation was registered, and who approved it."""

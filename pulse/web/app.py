@@ -29,6 +29,7 @@ from pulse.index import IndexStore
 from pulse.jobs.approval import HarvestWorker
 from pulse.jobs.demo import load_demo_if_empty
 from pulse.jobs.evidence import EvidenceWorker, github_fetcher
+from pulse.jobs.mail import run_mail_jobs
 from pulse.jobs.registrations import RegistrationStore
 from pulse.jobs.state import STATE_FILE
 from pulse.web import api, auth, contracts, downloads, feeds, moderation, openapi, registration, stats, views
@@ -54,6 +55,8 @@ routes = [
     Route("/register", registration.register_page, methods=["GET"], name="register"),
     Route("/register", registration.register_submit, methods=["POST"], name="register_submit"),
     Route("/registrations/{id}", registration.status_page, name="registration"),
+    Route("/registrations/{id}/confirm", registration.confirm_page, methods=["GET"], name="confirm"),
+    Route("/registrations/{id}/confirm", registration.confirm_submit, methods=["POST"], name="confirm_submit"),
     Route("/api/registrations", registration.api_submit, methods=["POST"], name="api_registrations"),
     Route("/api/registrations/{id}", registration.api_status, name="api_registration"),
     Route("/api/search", api.search, name="api_search"),
@@ -90,7 +93,10 @@ def create_app(settings: Settings | None = None, *, demo: bool = True) -> Respon
         app.state.settings = settings
         app.state.registrations = RegistrationStore(settings.data_dir)
         # Evidence for registrations is gathered here, in the background, never in a handler.
-        app.state.evidence = EvidenceWorker(app.state.registrations, github_fetcher(settings))
+        registrations = app.state.registrations
+        app.state.evidence = EvidenceWorker(
+            registrations, github_fetcher(settings), also=[lambda: run_mail_jobs(registrations, settings)]
+        )
         app.state.evidence.start()
         # Approved organisations are harvested by a child process (`pulse harvest --only`), never here.
         app.state.harvests = HarvestWorker(app.state.registrations, settings)

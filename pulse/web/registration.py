@@ -17,9 +17,10 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse, RedirectResponse, Response
 
 from pulse.core.errors import FieldError, NotFound
-from pulse.core.registration import parse_registration
+from pulse.core.registration import RegistrationRequest, parse_registration
 from pulse.core.vocabulary import PUBLISHER_TYPE_TERMS, RegistrationStatus
 from pulse.jobs.evidence import SIGNAL_LABELS
+from pulse.jobs.mail import confirm, queue_mail
 from pulse.jobs.publishers import get_publisher
 from pulse.jobs.registrations import Registration, RegistrationStore
 from pulse.web import contracts
@@ -91,6 +92,15 @@ def _publisher_url(request: Request, registration: Registration) -> str:
     return f"/publishers/{registration.organisation}" if found is not None else ""
 
 
+def _accept(request: Request, parsed: RegistrationRequest) -> tuple[Registration, bool]:
+    """Store it (or find the open one), queue its emails, and wake the background worker."""
+    registration, created = _store(request).submit(parsed)
+    if created:
+        queue_mail(_store(request), request.app.state.settings, registration)
+    request.app.state.evidence.wake()
+    return registration, created
+
+
 def _admission(request: Request) -> Refusal | None:
     """Whether one more registration may be stored now: the rate limits, then the cap on pending ones."""
     refused: Refusal | None = request.app.state.throttle.registration(request)
@@ -121,8 +131,7 @@ async def api_submit(request: Request) -> Response:
         if refused is not None:
             busy: contracts.Error = {"status": 429, "message": refused.message}
             return JSONResponse(busy, status_code=429, headers={"Retry-After": str(refused.retry_after)})
-        registration, created = _store(request).submit(parsed)
-        request.app.state.evidence.wake()
+        registration, created = _accept(request, parsed)
     except FieldError as exc:
         error: contracts.FieldErrorBody = {"status": 400, "message": str(exc), "field": exc.field}
         return JSONResponse(error, status_code=400)
@@ -160,8 +169,7 @@ async def register_submit(request: Request) -> Response:
             )
             response.headers["Retry-After"] = str(refused.retry_after)
             return response
-        registration, _ = _store(request).submit(parsed)
-        request.app.state.evidence.wake()
+        registration, _ = _accept(request, parsed)
     except FieldError as exc:
         shown = {k: v[:2_000] for k, v in fields.items() if k in FIELDS}
         return render(request, "register.html", status=400, values=shown, error=exc, types=PUBLISHER_TYPE_TERMS)
@@ -176,3 +184,19 @@ def status_page(request: Request) -> Response:
         request, "registration.html", registration=_view(request, registration), labels=SIGNAL_LABELS,
         sign_in=settings.sign_in_enabled, email_enabled=settings.email_enabled,
     )  # fmt: skip
+
+
+def confirm_page(request: Request) -> Response:
+    """GET /registrations/{id}/confirm?token=: the emailed link; a button confirms (mail scanners only GET)."""
+    registration = _found(request)
+    token = request.query_params.get("token", "")[:200]
+    return render(request, "confirm.html", registration=registration, token=token, done=None)
+
+
+async def confirm_submit(request: Request) -> Response:
+    """POST /registrations/{id}/confirm: the token from the email proves the contact address reads its mail."""
+    registration = _found(request)
+    form = await request.form(max_files=0, max_fields=5)
+    token = str(form.get("token", ""))[:200]
+    done = confirm(_store(request), registration, token)
+    return render(request, "confirm.html", status=200 if done else 400, registration=registration, token="", done=done)
