@@ -333,12 +333,56 @@ def registrations_approve(registration_id: str, no_harvest: bool, data_dir: Path
     sys.exit(EXIT_SOURCES_FAILED if report.failed else EXIT_OK)
 
 
+@main.command("unlist")
+@click.argument("login")
+@click.option("--sources", "sources_path", type=click.Path(dir_okay=False, path_type=Path), default=DEFAULT_SOURCES,
+              show_default=True, help="The curated sources file: what it lists is not unlisted.")  # fmt: skip
+@data_dir_option
+def unlist_organisation(login: str, sources_path: Path, data_dir: Path | None) -> None:
+    """Remove a withdrawn GitHub organisation's repositories from the index."""
+    from pulse.core.sources import Source
+    from pulse.jobs.harvest import unlist
+    from pulse.jobs.registry import merged, registered_publishers, restricted
+
+    settings = _settings(data_dir)
+    try:
+        listed = restricted(merged(load_sources(sources_path), registered_publishers(settings.data_dir)), (login,))
+    except PulseError as exc:
+        _fail(str(exc), EXIT_CONFIG)
+    if listed:
+        _fail(f"{login} is still a source ({sources_path} or the registry): the next harvest would add it back",
+              EXIT_CONFIG)  # fmt: skip
+    with _locked(settings) as store:
+        removed = unlist(store, settings.data_dir, Source("github", login))
+    click.echo(f"Unlisted {login}: {removed} repos removed from the index")
+
+
+@registrations.command("withdraw")
+@click.argument("registration_id")
+@click.option("--reason", default="", help="Why: shown on the registration's status page.")
+@data_dir_option
+def registrations_withdraw(registration_id: str, reason: str, data_dir: Path | None) -> None:
+    """Withdraw an approved organisation: out of the registry, its repositories out of the index."""
+    from pulse.core.sources import Source
+    from pulse.jobs.harvest import unlist
+    from pulse.jobs.registrations import RegistrationStore
+
+    settings = _settings(data_dir)
+    found = RegistrationStore(settings.data_dir).get(registration_id)
+    if found is None or found.status != RegistrationStatus.APPROVED:
+        _fail(f"{registration_id} is not an approved registration", EXIT_CONFIG)
+    _decide(registration_id, RegistrationStatus.WITHDRAWN, reason, data_dir)
+    with _locked(settings) as store:
+        removed = unlist(store, settings.data_dir, Source("github", found.organisation))
+    click.echo(f"{removed} repos of {found.organisation} removed from the index")
+
+
 @registrations.command("reject")
 @click.argument("registration_id")
 @click.option("--reason", required=True, help="Why: shown on the registration's status page.")
 @data_dir_option
 def registrations_reject(registration_id: str, reason: str, data_dir: Path | None) -> None:
-    """Reject a registration (or withdraw an approved one from the registry) with a reason."""
+    """Reject a registration with a reason (an approved one: use withdraw, which also unlists it)."""
     _decide(registration_id, RegistrationStatus.REJECTED, reason, data_dir)
 
 

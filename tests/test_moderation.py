@@ -42,6 +42,9 @@ def world(github: FakeGitHub) -> FakeGitHub:
     github.add_org("Dorset-Council-UK", blog="https://www.dorsetcouncil.gov.uk", email="digital@dorsetcouncil.gov.uk",
                    is_verified=True, repos=repos)  # fmt: skip
     github.add_org("Other-Org", repos=[{"name": "casino-spinner", "readme": "# Casino spinner"}])
+    # Not in the shipped sources.yaml (Dorset Council is): only registration can bring it in.
+    planning = [{"name": "planning-search", "readme": "# Planning search\n\nSearch planning applications."}]
+    github.add_org("Example-Borough-Council", blog="https://www.example-borough.gov.uk", repos=planning)
     for login in (MODERATOR, "dorset-admin", "dorset-dev", "stranger"):
         github.add_user(login)
     github.add_member("Dorset-Council-UK", "dorset-admin", role="admin")
@@ -199,24 +202,36 @@ def test_approval_harvests_exactly_that_organisation_and_a_restart_loses_nothing
 ) -> None:
     settings = Settings.from_env(moderated_env(world), data_dir=tmp_path / "data")
     with LiveServer(settings, demo=False) as server:
-        dorset = register(server)
+        dorset = register(server, organisation="Example-Borough-Council", publisher_name="Example Borough Council",
+                          contact_email="digital@example-borough.gov.uk")  # fmt: skip
         register(server, organisation="Other-Org", publisher_name="Other")
         with httpx.Client() as browser:
             sign_in(browser, server, world, MODERATOR, "/sign-in?next=/moderate")
             assert approve(browser, server, dorset).status_code == 200
-        found = wait_until(lambda: search(server, "bin day"))
-        assert found == ["Dorset-Council-UK/BinDayFinder"]
+        found = wait_until(lambda: search(server, "planning search"))
+        assert found == ["Example-Borough-Council/planning-search"]
         assert search(server, "casino") == []  # the other registration is still pending: not harvested
         assert world.count("/orgs/Other-Org/repos") == 0
         answer = wait_until(lambda: status(server, dorset)["publisher_url"])
-        assert answer == "/publishers/Dorset-Council-UK"
+        assert answer == "/publishers/Example-Borough-Council"
         publisher = httpx.get(server.url + answer)
         assert "Registered through Pulse" in publisher.text and "approved by github:mod-alice" in publisher.text
     with LiveServer(settings, demo=False) as server:  # a restart: decisions, audit and the harvest are all kept
         assert status(server, dorset)["status"] == "approved"
-        assert search(server, "bin day") == ["Dorset-Council-UK/BinDayFinder"]
+        assert search(server, "planning search") == ["Example-Borough-Council/planning-search"]
+        with httpx.Client() as browser:  # the moderator withdraws it: out of the registry and the index
+            sign_in(browser, server, world, MODERATOR, "/sign-in?next=/moderate")
+            token = csrf_token(browser.get(f"{server.url}/moderate/{dorset}").text)
+            withdrawn = browser.post(f"{server.url}/moderate/{dorset}", follow_redirects=True,
+                                     data={"action": "withdraw", "reason": "Asked to leave", "csrftoken": token},
+                                     headers={"origin": server.url})  # fmt: skip
+            assert withdrawn.status_code == 200
+        wait_until(lambda: search(server, "planning search") == [])
+        assert "Example-Borough-Council" not in (settings.data_dir / REGISTRY_FILE).read_text()
+        assert status(server, dorset)["status"] == "withdrawn"
     trail = [(a.actor, a.action) for a in RegistrationStore(settings.data_dir).audit_trail(dorset)]
     assert ("github:mod-alice", "approved") in trail and ("pulse", "harvested") in trail
+    assert ("github:mod-alice", "withdrawn") in trail and ("pulse", "unlisted") in trail
 
 
 def test_a_harvest_approved_while_another_runs_waits_for_the_lock(
@@ -228,15 +243,15 @@ def test_a_harvest_approved_while_another_runs_waits_for_the_lock(
     monkeypatch.setattr(approval, "LOCKED_RETRY_SECONDS", 0.5)
     settings = Settings.from_env(moderated_env(world), data_dir=tmp_path / "data")
     with LiveServer(settings, demo=False) as server:
-        dorset = register(server)
+        dorset = register(server, organisation="Example-Borough-Council", publisher_name="Example Borough Council")
         with httpx.Client() as browser:
             sign_in(browser, server, world, MODERATOR, "/sign-in?next=/moderate")
             with harvest_lock(settings.data_dir):  # the nightly harvest, say
                 approve(browser, server, dorset)
                 time.sleep(3)
-                assert world.count("/orgs/Dorset-Council-UK/repos") == 0
+                assert world.count("/orgs/Example-Borough-Council/repos") == 0
                 assert "harvest queued" in browser.get(f"{server.url}/moderate/{dorset}").text
-            assert wait_until(lambda: search(server, "bin day")) == ["Dorset-Council-UK/BinDayFinder"]
+            assert wait_until(lambda: search(server, "planning search")) == ["Example-Borough-Council/planning-search"]
 
 
 def test_submissions_are_rate_limited_and_capped(github: FakeGitHub, tmp_path: Path) -> None:
@@ -278,3 +293,28 @@ def test_without_sign_in_configured_the_pages_say_so(github: FakeGitHub, tmp_pat
         registration_id = register(server)
         page = httpx.get(f"{server.url}/registrations/{registration_id}").text
         assert "Signing in with GitHub is not set up" in page and "Email is not set up" in page
+
+
+def test_the_shell_withdraws_an_organisation_and_its_repos_leave_the_index(world: FakeGitHub, tmp_path: Path) -> None:
+    from pulse.core.registration import parse_registration
+    from pulse.index import IndexStore
+
+    data_dir = tmp_path / "data"
+    store = RegistrationStore(data_dir)
+    found, _ = store.submit(parse_registration(dict(VALID, organisation="Example-Borough-Council")))
+    env, dirs = github_env(world), ("--data-dir", str(data_dir))
+    approved = pulse_cli("registrations", "approve", found.id, *dirs, env=env)
+    assert approved.returncode == 0, approved.stderr
+    index = IndexStore(data_dir / "index")
+    assert len(index.records_of_source("github:example-borough-council")) == 1
+    index.close()
+    refused = pulse_cli("unlist", "Example-Borough-Council", *dirs, env=env)
+    assert refused.returncode == 2 and "still a source" in refused.stderr  # approved: the next harvest re-adds it
+    withdrawn = pulse_cli("registrations", "withdraw", found.id, "--reason", "Asked to leave", *dirs, env=env)
+    assert withdrawn.returncode == 0 and "1 repos of Example-Borough-Council removed" in withdrawn.stdout
+    index = IndexStore(data_dir / "index")
+    assert index.records_of_source("github:example-borough-council") == {}
+    index.close()
+    assert store.get(found.id).status == "withdrawn"  # type: ignore[union-attr]
+    again = pulse_cli("registrations", "withdraw", found.id, *dirs, env=env)
+    assert again.returncode == 2 and "not an approved registration" in again.stderr

@@ -24,6 +24,7 @@ from pulse.jobs.registrations import RegistrationStore
 log = logging.getLogger(__name__)
 
 HARVEST_JOB = "harvest"
+UNLIST_JOB = "unlist"  # after a withdrawal: `pulse unlist LOGIN` takes its repos out of the index
 EXIT_LOCKED = 3  # pulse harvest: another harvest or import holds the lock
 LOCKED_RETRY_SECONDS = 30.0
 FAILED_RETRY_SECONDS = 600.0
@@ -31,8 +32,10 @@ MAX_ATTEMPTS = 5
 HARVEST_TIMEOUT_SECONDS = 3600
 
 
-def harvest_command(settings: Settings, organisation: str) -> list[str]:
-    """The child process: the documented CLI, restricted to one organisation."""
+def harvest_command(settings: Settings, organisation: str, kind: str = HARVEST_JOB) -> list[str]:
+    """The child process: the documented CLI, for one organisation."""
+    if kind == UNLIST_JOB:
+        return [sys.executable, "-m", "pulse", "unlist", organisation, "--data-dir", str(settings.data_dir)]
     return [
         sys.executable, "-m", "pulse", "harvest", "--only", organisation, "--data-dir", str(settings.data_dir),
     ]  # fmt: skip
@@ -57,17 +60,18 @@ def harvest_environment(settings: Settings) -> dict[str, str]:
 
 
 def run_harvest_job(store: RegistrationStore, settings: Settings) -> bool:
-    """Run the oldest due harvest job, if any; False when there was none."""
-    job = store.claim((HARVEST_JOB,))
+    """Run the oldest due harvest or unlist job, if any; False when there was none."""
+    job = store.claim((HARVEST_JOB, UNLIST_JOB))
     if job is None:
         return False
     registration = store.get(job.registration_id)
-    if registration is None or registration.status != RegistrationStatus.APPROVED:
-        store.finish(job.id)  # withdrawn or rejected while it waited
+    wanted = RegistrationStatus.APPROVED if job.kind == HARVEST_JOB else RegistrationStatus.WITHDRAWN
+    if registration is None or registration.status != wanted:
+        store.finish(job.id)  # decided otherwise while it waited
         return True
     try:
         done = subprocess.run(
-            harvest_command(settings, registration.organisation),
+            harvest_command(settings, registration.organisation, job.kind),
             env=harvest_environment(settings),
             capture_output=True,
             text=True,
@@ -85,7 +89,8 @@ def run_harvest_job(store: RegistrationStore, settings: Settings) -> bool:
         store.postpone(job.id, FAILED_RETRY_SECONDS, last)
         return True
     store.finish(job.id)
-    outcome = "harvested" if done.returncode == 0 else f"harvest ended with exit code {done.returncode}"
+    verb = "harvested" if job.kind == HARVEST_JOB else "unlisted"
+    outcome = verb if done.returncode == 0 else f"{job.kind} ended with exit code {done.returncode}"
     store.note(registration.id, "pulse", outcome, last)
     return True
 

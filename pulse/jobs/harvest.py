@@ -210,3 +210,15 @@ def _checkpoint(name: str) -> None:
 
 def _now() -> str:
     return datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
+
+
+def unlist(store: IndexStore, data_dir: Path, source: Source) -> int:
+    """Take a withdrawn source's repos out of the index and forget its harvest state (the caller
+    holds the harvest lock); return how many repos left. Withdrawal is a decision, not a failure:
+    unlike a failing source, nothing of it is kept."""
+    records = store.records_of_source(source.key)
+    store.apply_harvest([SourceUpdate(source.key, delete_ids=set(records))])
+    state = load_state(data_dir)
+    if state.sources.pop(source.key, None) is not None:
+        save_state(data_dir, state)
+    return len(records)

@@ -16,7 +16,7 @@ from starlette.responses import RedirectResponse, Response
 
 from pulse.core.errors import FieldError, NotFound
 from pulse.core.vocabulary import RegistrationStatus
-from pulse.jobs.approval import HARVEST_JOB
+from pulse.jobs.approval import HARVEST_JOB, UNLIST_JOB
 from pulse.jobs.evidence import SIGNAL_LABELS
 from pulse.jobs.registrations import Registration, RegistrationStore
 from pulse.jobs.registry import write_registry
@@ -149,7 +149,7 @@ async def decide(request: Request) -> Response:
     store = _store(request)
     store.decide(registration.id, status, actor=f"github:{login}", reason=reason)
     write_registry(request.app.state.settings.data_dir, store)
-    if status == RegistrationStatus.APPROVED:
-        store.enqueue(HARVEST_JOB, registration.id)
+    if status in (RegistrationStatus.APPROVED, RegistrationStatus.WITHDRAWN):
+        store.enqueue(HARVEST_JOB if status == RegistrationStatus.APPROVED else UNLIST_JOB, registration.id)
         request.app.state.harvests.wake()
     return RedirectResponse(f"/moderate/{registration.id}", status_code=303)
