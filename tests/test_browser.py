@@ -224,7 +224,7 @@ def test_registering_by_keyboard_shows_errors_then_the_status_page(
     page.click("button[type=submit]")
     page.wait_for_url("**/registrations/*")
     assert page.locator("h1").inner_text() == "Browser-Test-Council"
-    assert "Pending" in page.locator("main .govuk-tag").inner_text()
+    assert "Pending" in page.locator("#registration-status").inner_text()
     assert "browser-test.gov.uk" not in page.content()  # the contact email is never shown
     assert not (violations := axe_violations(tab, axe_path)), format_violations(page.url, violations)
 
@@ -481,3 +481,80 @@ def test_stored_and_reflected_markup_is_inert(tab: Tab, hostile_server: LiveServ
         else:
             assert tab.page.locator(".results-list > li").count() >= 1
             assert "<script>window.__xss=1</script>" in body
+
+
+def test_the_whole_registration_journey_register_prove_moderate_find(
+    tab: Tab, browser: Any, axe_path: Path, tmp_path: Path
+) -> None:
+    """Register through the form, sign in with GitHub as the organisation's owner, approve it as a
+    moderator, and find its repositories in search: every page on the way is axe-clean."""
+    from tests.conftest import github_env
+    from tests.fake_github import FakeGitHub
+
+    def clean() -> None:
+        assert not (violations := axe_violations(tab, axe_path)), format_violations(tab.page.url, violations)
+
+    with FakeGitHub() as github:
+        planning = [{"name": "planning-search", "readme": "# Planning search\n\nSearch planning applications."}]
+        github.add_org("Example-Borough-Council", blog="https://www.example-borough.gov.uk",
+                       email="digital@example-borough.gov.uk", is_verified=True, repos=planning)  # fmt: skip
+        github.add_user("borough-admin")
+        github.add_member("Example-Borough-Council", "borough-admin", role="admin")
+        github.add_user("mod-alice")
+        env = github_env(
+            github, GITHUB_OAUTH_URL=github.url, PULSE_GITHUB_CLIENT_ID=github.oauth_client_id,
+            PULSE_GITHUB_CLIENT_SECRET=github.oauth_client_secret, PULSE_MODERATORS="mod-alice",
+            PULSE_SECRET_KEY="journey-secret-key-0123456789abcdef0123",
+        )  # fmt: skip
+        with LiveServer(Settings.from_env(env, data_dir=tmp_path / "data"), demo=False) as server:
+            page = tab.page
+            tab.goto(server.url + "/register")
+            page.fill("#organisation", "https://github.com/Example-Borough-Council")
+            page.fill("#publisher_name", "Example Borough Council")
+            page.check("#publisher_type")
+            page.fill("#contact_email", "digital@example-borough.gov.uk")
+            page.click("button[type=submit]")
+            page.wait_for_url("**/registrations/*")
+            status_url = page.url
+            clean()
+
+            github.sign_in("borough-admin")  # signed in to GitHub as the organisation's owner
+            page.click("text=Sign in with GitHub")
+            page.wait_for_url(status_url)
+            page.wait_for_selector("text=is an owner (admin) of Example-Borough-Council")
+            clean()
+
+            moderator = Tab(browser, bypass_csp=True)
+            try:
+                github.sign_in("mod-alice")
+                moderator.goto(server.url + "/moderate", 401)
+                tab_page, tab.page = tab.page, moderator.page  # axe runs on whichever page `tab` holds
+                clean()
+                moderator.page.click("text=Sign in with GitHub")
+                moderator.page.wait_for_url(server.url + "/moderate")
+                clean()
+                moderator.page.click("text=Example-Borough-Council")
+                moderator.page.wait_for_selector("h2:has-text('Evidence')")
+                assert "digital@example-borough.gov.uk" in moderator.page.content()
+                clean()
+                moderator.page.check("#action")  # approve
+                moderator.page.click("button:has-text('Save decision')")
+                moderator.page.wait_for_selector("text=Approved")
+                clean()
+            finally:
+                tab.page = tab_page
+                moderator.close()
+
+            import time
+
+            deadline = time.monotonic() + 60
+            while time.monotonic() < deadline:
+                tab.goto(server.url + "/search?q=planning")
+                if page.locator("text=planning-search").count():
+                    break
+                time.sleep(0.5)
+            assert page.locator("text=planning-search").count(), "the approved organisation's repo is searchable"
+            tab.goto(status_url)
+            page.click("text=Example Borough Council’s repositories")
+            page.wait_for_selector("text=Registered through Pulse")
+            clean()

@@ -279,6 +279,13 @@ def collect(server: LiveServer) -> list[Sample]:
     accepted = post(fields, 202)
     post(dict(fields, organisation=login.upper()), 200, form=True)
     post(dict(fields, contact_email="not an address"), 400)
+    for n in range(20):  # the per-address rate limit (5 an hour by default) then answers 429
+        sent = httpx.post(server.url + "/api/registrations", json=dict(fields, organisation=f"{login}-{n}"), timeout=30)
+        if sent.status_code == 429:
+            break
+        assert sent.status_code == 202, sent.text[:300]
+    assert int(httpx.post(server.url + "/api/registrations", json=fields, timeout=30).headers["retry-after"]) > 0
+    post(dict(fields, organisation=f"{login}-limited"), 429)
     get("/api/registrations/{id}", f"/api/registrations/{accepted['id']}")
     get("/api/registrations/{id}", "/api/registrations/no-such-registration", 404)
     checked = getattr(server, "checked_registration", None)

@@ -269,6 +269,13 @@ def openapi_document() -> dict[str, Any]:
                         "202": _json(body(contracts.RegistrationAccepted), "Received: pending."),
                         "200": _json(body(contracts.RegistrationAccepted), "Already open for that organisation."),
                         "400": _json(body(contracts.FieldErrorBody), "A field is wrong; `field` names it."),
+                        "429": dict(
+                            error(
+                                "Too many registrations from this address or from everyone (rate limits), or too "
+                                "many waiting for moderators; `Retry-After` says when to try again."
+                            ),
+                            headers={"Retry-After": {"description": "Seconds to wait.", "schema": {"type": "integer"}}},
+                        ),
                         "500": server_error,
                     },
                 }
