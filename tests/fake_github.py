@@ -893,10 +893,12 @@ class FakeGitHub:
             if query.get("client_id") != self.oauth_client_id:
                 return 404, html, b"<h1>404: this OAuth application does not exist</h1>"
             redirect = query.get("redirect_uri", "")
-            if self.signed_in is None:
-                return 200, html, b"<h1>Sign in to GitHub</h1><p>to continue to Pulse</p>"
+            # GitHub's `login` parameter suggests an account; here it picks one (a person at the keyboard).
+            chosen = query.get("login") or self.signed_in
+            if chosen is None or chosen.lower() not in self._accounts:
+                return 200, html, self._sign_in_page(query)
             code = f"code-{len(self._codes) + 1}-{hashlib.sha256(redirect.encode()).hexdigest()[:8]}"
-            self._codes[code] = (self.signed_in, query.get("scope", ""), redirect)
+            self._codes[code] = (self._accounts[chosen.lower()].login, query.get("scope", ""), redirect)
             sep = "&" if "?" in redirect else "?"
             target = redirect + sep + urllib.parse.urlencode({"code": code, "state": query.get("state", "")})
             return 302, {**html, "Location": target}, b""
@@ -933,6 +935,16 @@ class FakeGitHub:
                 urllib.parse.urlencode(answer).encode(),
             )
         return 404, html, b"<h1>404</h1>"
+
+    def _sign_in_page(self, query: dict[str, str]) -> bytes:
+        """Nobody is signed in: GitHub would ask for a password; the fake offers its user accounts."""
+        links = "".join(
+            f'<li><a href="/login/oauth/authorize?{urllib.parse.urlencode({**query, "login": a.login})}">'
+            f"{a.login}</a></li>"
+            for a in self._accounts.values()
+            if a.type == "User"
+        )
+        return f"<!DOCTYPE html><title>Sign in to GitHub</title><h1>Sign in to GitHub</h1><ul>{links}</ul>".encode()
 
     def _user_route(self, parts: list[str], headers: dict[str, str]) -> tuple[int, Any, dict[str, str]]:
         auth = headers.get("authorization", "")
@@ -1182,6 +1194,8 @@ def load_world(fake: FakeGitHub, path: Path) -> None:
             readme: "# Bin day"
     users:                      # optional, same shape
       - login: some-dev
+    members:                    # optional: who belongs to which organisation (sign-in checks it)
+      - {org: camden-council, login: some-dev, role: admin}
     """
     text = path.read_text(encoding="utf-8")
     if path.suffix in (".yaml", ".yml"):
@@ -1196,6 +1210,8 @@ def load_world(fake: FakeGitHub, path: Path) -> None:
     for user in world.get("users", []):
         user = dict(user)
         fake.add_user(user.pop("login"), user.pop("repos", None), **user)
+    for member in world.get("members", []):
+        fake.add_member(member["org"], member["login"], member.get("role", "member"))
 
 
 def main(argv: list[str] | None = None) -> None:
