@@ -318,3 +318,26 @@ def test_the_shell_withdraws_an_organisation_and_its_repos_leave_the_index(world
     assert store.get(found.id).status == "withdrawn"  # type: ignore[union-attr]
     again = pulse_cli("registrations", "withdraw", found.id, *dirs, env=env)
     assert again.returncode == 2 and "not an approved registration" in again.stderr
+
+
+def test_the_readme_world_gives_pulse_discover_three_suggestions(tmp_path: Path) -> None:
+    """The hand-run journey in the README: its fake world, then `pulse discover`."""
+    from pulse.core.registration import parse_registration
+    from tests.fake_github import load_world
+
+    registered, _ = RegistrationStore(tmp_path).submit(
+        parse_registration(dict(VALID, organisation="Example-Borough-Council"))
+    )
+    with FakeGitHub() as github:
+        load_world(github, Path(__file__).parent / "data" / "registration-world.yaml")
+        found = pulse_cli("discover", "--data-dir", str(tmp_path), env=github_env(github))
+        assert found.returncode == 0, found.stderr
+        suggested = sorted(
+            line.split()[1].rstrip(":") for line in found.stdout.splitlines() if line.startswith("suggested")
+        )
+        assert suggested == ["Fenland-Council-IT", "Wealden-Digital", "smbc-digital"]
+        assert "random-agency" not in found.stdout  # a fork owner without a public-sector domain
+    queued = [r for r in RegistrationStore(tmp_path).find() if r.id != registered.id]
+    assert {r.status for r in queued} == {"suggested"} and all(
+        RegistrationStore(tmp_path).evidence(r.id) for r in queued
+    )
