@@ -14,6 +14,7 @@ from whoosh.automata.lev import levenshtein_automaton
 from whoosh.searching import Searcher
 
 from pulse.core.errors import QueryError
+from pulse.core.text import edit_distance
 from pulse.index.matching import match_query
 from pulse.index.parsing import FIELD_BOOSTS, field_terms
 from pulse.index.reading import Reading
@@ -89,18 +90,4 @@ def _nearest(searcher: Searcher, facets: Reading, word: str) -> str:
     candidates = list(find_all_matches(dfa, first_at_or_after))
     if not candidates:
         return ""
-    return min(candidates, key=lambda c: (_edits(word, c), -frequencies[c], c))
-
-
-def _edits(a: str, b: str) -> int:
-    """Damerau-Levenshtein distance (adjacent transpositions count one edit), as terms_within uses."""
-    previous2: list[int] = []
-    previous = list(range(len(b) + 1))
-    for i, ca in enumerate(a, 1):
-        current = [i] + [0] * len(b)
-        for j, cb in enumerate(b, 1):
-            current[j] = min(previous[j] + 1, current[j - 1] + 1, previous[j - 1] + (ca != cb))
-            if i > 1 and j > 1 and ca == b[j - 2] and a[i - 2] == cb:
-                current[j] = min(current[j], previous2[j - 2] + 1)
-        previous2, previous = previous, current
-    return previous[-1]
+    return min(candidates, key=lambda c: (edit_distance(word, c), -frequencies[c], c))

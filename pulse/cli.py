@@ -26,6 +26,7 @@ from pulse.core.sources import DEFAULT_SOURCES, load_sources
 from pulse.core.vocabulary import HarvestStatus, RegistrationStatus
 
 if TYPE_CHECKING:
+    from pulse.core.sources import Publisher
     from pulse.index import IndexStore
 
 EXIT_OK, EXIT_SOURCES_FAILED, EXIT_CONFIG, EXIT_LOCKED, EXIT_RATE_LIMITED = 0, 1, 2, 3, 4
@@ -38,20 +39,35 @@ data_dir_option = click.option(
 )
 
 
+def sources_option(help_text: str):  # type: ignore[no-untyped-def]
+    """The `--sources` option (the curated sources file), with what it means to this command."""
+    return click.option(
+        "--sources",
+        "sources_path",
+        type=click.Path(dir_okay=False, path_type=Path),
+        default=DEFAULT_SOURCES,
+        show_default=True,
+        help=help_text,
+    )
+
+
+def _all_publishers(sources_path: Path, settings: Settings) -> list[Publisher]:
+    """sources.yaml plus the organisations approved through registration; exit 2 on a bad file."""
+    from pulse.jobs.registry import merged, registered_publishers
+
+    try:
+        return merged(load_sources(sources_path), registered_publishers(settings.data_dir))
+    except PulseError as exc:
+        _fail(str(exc), EXIT_CONFIG)
+
+
 @click.group()
 def main() -> None:
     """Pulse: a discovery index of reusable UK public-sector code."""
 
 
 @main.command()
-@click.option(
-    "--sources",
-    "sources_path",
-    type=click.Path(dir_okay=False, path_type=Path),
-    default=DEFAULT_SOURCES,
-    show_default=True,
-    help="The publishers and sources to harvest.",
-)
+@sources_option("The publishers and sources to harvest.")
 @click.option(
     "--only",
     "only",
@@ -63,13 +79,10 @@ def main() -> None:
 def harvest(sources_path: Path, only: tuple[str, ...], data_dir: Path | None) -> None:
     """Harvest every source in the sources file into the index (one commit)."""
     from pulse.jobs.harvest import run_harvest
-    from pulse.jobs.registry import merged, registered_publishers, restricted
+    from pulse.jobs.registry import restricted
 
     settings = _settings(data_dir)
-    try:  # sources.yaml, plus the organisations approved through registration
-        publishers = merged(load_sources(sources_path), registered_publishers(settings.data_dir))
-    except PulseError as exc:
-        _fail(str(exc), EXIT_CONFIG)
+    publishers = _all_publishers(sources_path, settings)
     if only:
         publishers = restricted(publishers, only)
         if not publishers:
@@ -335,20 +348,16 @@ def registrations_approve(registration_id: str, no_harvest: bool, data_dir: Path
 
 @main.command("unlist")
 @click.argument("login")
-@click.option("--sources", "sources_path", type=click.Path(dir_okay=False, path_type=Path), default=DEFAULT_SOURCES,
-              show_default=True, help="The curated sources file: what it lists is not unlisted.")  # fmt: skip
+@sources_option("The curated sources file: what it lists is not unlisted.")
 @data_dir_option
 def unlist_organisation(login: str, sources_path: Path, data_dir: Path | None) -> None:
     """Remove a withdrawn GitHub organisation's repositories from the index."""
     from pulse.core.sources import Source
     from pulse.jobs.harvest import unlist
-    from pulse.jobs.registry import merged, registered_publishers, restricted
+    from pulse.jobs.registry import restricted
 
     settings = _settings(data_dir)
-    try:
-        listed = restricted(merged(load_sources(sources_path), registered_publishers(settings.data_dir)), (login,))
-    except PulseError as exc:
-        _fail(str(exc), EXIT_CONFIG)
+    listed = restricted(_all_publishers(sources_path, settings), (login,))
     if listed:
         _fail(f"{login} is still a source ({sources_path} or the registry): the next harvest would add it back",
               EXIT_CONFIG)  # fmt: skip
@@ -387,14 +396,7 @@ def registrations_reject(registration_id: str, reason: str, data_dir: Path | Non
 
 
 @main.command()
-@click.option(
-    "--sources",
-    "sources_path",
-    type=click.Path(dir_okay=False, path_type=Path),
-    default=DEFAULT_SOURCES,
-    show_default=True,
-    help="The publishers already harvested (never suggested).",
-)
+@sources_option("The publishers already harvested (never suggested).")
 @click.option(
     "--max-requests",
     type=click.IntRange(min=1),
@@ -408,11 +410,10 @@ def discover(sources_path: Path, max_requests: int, data_dir: Path | None) -> No
     from pulse.index import IndexStore
     from pulse.jobs.discover import discover as run_discovery
     from pulse.jobs.registrations import RegistrationStore
-    from pulse.jobs.registry import merged, registered_publishers
 
     settings = _settings(data_dir)
+    publishers = _all_publishers(sources_path, settings)
     try:
-        publishers = merged(load_sources(sources_path), registered_publishers(settings.data_dir))
         store = RegistrationStore(settings.data_dir)
         # Read only, and only if there is one: opening a missing index would create it.
         has_index = (settings.index_dir / "PULSE_SCHEMA_VERSION").exists()

@@ -63,3 +63,18 @@ def excerpt(text: str, limit: int = EXCERPT_CHARS) -> str:
         return text
     cut = text.rfind(" ", 0, limit)
     return text[: cut if cut > limit // 2 else limit]
+
+
+def edit_distance(a: str, b: str) -> int:
+    """Damerau-Levenshtein distance, optimal string alignment (an adjacent swap is one edit):
+    the spelling suggestions' and the look-alike check's measure of "close"."""
+    previous2: list[int] = []
+    previous = list(range(len(b) + 1))
+    for i, ca in enumerate(a, 1):
+        current = [i] + [0] * len(b)
+        for j, cb in enumerate(b, 1):
+            current[j] = min(previous[j] + 1, current[j - 1] + 1, previous[j - 1] + (ca != cb))
+            if i > 1 and j > 1 and ca == b[j - 2] and a[i - 2] == cb:
+                current[j] = min(current[j], previous2[j - 2] + 1)
+        previous2, previous = previous, current
+    return previous[-1]

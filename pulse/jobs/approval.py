@@ -15,11 +15,11 @@ import logging
 import os
 import subprocess
 import sys
-import threading
 
 from pulse.core.settings import Settings
 from pulse.core.vocabulary import RegistrationStatus
 from pulse.jobs.registrations import RegistrationStore
+from pulse.jobs.worker import JobThread
 
 log = logging.getLogger(__name__)
 
@@ -95,31 +95,13 @@ def run_harvest_job(store: RegistrationStore, settings: Settings) -> bool:
     return True
 
 
-class HarvestWorker:
-    """A daemon thread that starts queued harvests (one at a time), checking every `interval` seconds."""
+class HarvestWorker(JobThread):
+    """The background thread that starts queued harvests and unlists, one at a time."""
 
     def __init__(self, store: RegistrationStore, settings: Settings, interval: float = 5.0) -> None:
-        self._store, self._settings, self._interval = store, settings, interval
-        self._wake, self._stop = threading.Event(), threading.Event()
-        self._thread = threading.Thread(target=self._run, name="pulse-harvest-jobs", daemon=True)
+        self._store, self._settings = store, settings
+        super().__init__("pulse-harvest-jobs", self._once, interval)
 
-    def start(self) -> None:
-        self._thread.start()
-
-    def wake(self) -> None:
-        self._wake.set()
-
-    def stop(self) -> None:
-        self._stop.set()
-        self._wake.set()
-        self._thread.join(timeout=10)
-
-    def _run(self) -> None:
-        while not self._stop.is_set():
-            try:
-                while not self._stop.is_set() and run_harvest_job(self._store, self._settings):
-                    pass
-            except Exception:  # noqa: BLE001 - the worker must outlive one bad job; it is logged
-                log.exception("harvest worker")
-            self._wake.wait(self._interval)
-            self._wake.clear()
+    def _once(self) -> None:
+        while not self.stopping and run_harvest_job(self._store, self._settings):
+            pass

@@ -8,7 +8,6 @@ background by `EvidenceWorker`, never while a request is being answered.
 from __future__ import annotations
 
 import logging
-import threading
 from collections.abc import Callable, Sequence
 from datetime import UTC, datetime
 
@@ -17,9 +16,11 @@ from pulse.core.errors import SourceError
 from pulse.core.known import KNOWN_LIST_NAME, KnownOrganisation, known_organisations
 from pulse.core.registration import AccountProfile
 from pulse.core.settings import Settings
+from pulse.core.text import edit_distance
 from pulse.core.vocabulary import RegistrationStatus
 from pulse.harvesters.github import GitHubHarvester
 from pulse.jobs.registrations import Evidence, Registration, RegistrationStore
+from pulse.jobs.worker import JobThread
 
 log = logging.getLogger(__name__)
 
@@ -139,21 +140,10 @@ def _lookalike_signals(
 
 
 def _within(a: str, b: str, limit: int) -> bool:
-    """Whether the optimal-string-alignment distance (edits, swaps of neighbours) of a and b is at most `limit`."""
+    """Whether a and b are at most `limit` edits apart; short strings are all "close", so never."""
     if abs(len(a) - len(b)) > limit or min(len(a), len(b)) <= limit:
-        return False  # short strings are all "close": not a useful signal
-    previous2: list[int] = []
-    previous = list(range(len(b) + 1))
-    for i, ca in enumerate(a, 1):
-        current = [i] + [0] * len(b)
-        for j, cb in enumerate(b, 1):
-            current[j] = min(previous[j] + 1, current[j - 1] + 1, previous[j - 1] + (ca != cb))
-            if i > 1 and j > 1 and ca == b[j - 2] and a[i - 2] == cb:
-                current[j] = min(current[j], previous2[j - 2] + 1)
-        if min(current) > limit:
-            return False
-        previous2, previous = previous, current
-    return previous[-1] <= limit
+        return False
+    return edit_distance(a, b) <= limit
 
 
 def gather_evidence(store: RegistrationStore, registration: Registration, profile: AccountProfile | None) -> None:
@@ -182,8 +172,8 @@ def run_pending(store: RegistrationStore, fetch: ProfileFetcher) -> int:
     return ran
 
 
-class EvidenceWorker:
-    """A daemon thread that runs queued evidence jobs every `interval` seconds (and at once when woken)."""
+class EvidenceWorker(JobThread):
+    """The background thread of the quick jobs: evidence, then `also` (email), woken by each registration."""
 
     def __init__(
         self,
@@ -192,33 +182,17 @@ class EvidenceWorker:
         interval: float = 5.0,
         also: Sequence[Callable[[], int]] = (),
     ) -> None:
-        """`also`: other quick job runners (email) that share this thread and its wake-ups."""
-        self._store, self._fetch, self._interval, self._also = store, fetch, interval, tuple(also)
-        self._wake, self._stop = threading.Event(), threading.Event()
-        self._thread = threading.Thread(target=self._run, name="pulse-evidence", daemon=True)
+        self._store, self._fetch, self._also = store, fetch, tuple(also)
+        super().__init__("pulse-evidence", self._once, interval)
 
     def start(self) -> None:
         self._store.requeue_interrupted()  # jobs a stopped worker left running
-        self._thread.start()
+        super().start()
 
-    def wake(self) -> None:
-        self._wake.set()
-
-    def stop(self) -> None:
-        self._stop.set()
-        self._wake.set()
-        self._thread.join(timeout=10)
-
-    def _run(self) -> None:
-        while not self._stop.is_set():
-            try:
-                run_pending(self._store, self._fetch)
-                for runner in self._also:
-                    runner()
-            except Exception:  # noqa: BLE001 - the worker must outlive one bad job; it is logged
-                log.exception("evidence worker")
-            self._wake.wait(self._interval)
-            self._wake.clear()
+    def _once(self) -> None:
+        run_pending(self._store, self._fetch)
+        for runner in self._also:
+            runner()
 
 
 def _age(created_at: str) -> str:
