@@ -12,12 +12,13 @@ from dataclasses import dataclass, field
 from typing import Any
 from urllib.parse import urlsplit
 
-from pulse.core.vocabulary import PUBLISHER_TYPES
+from pulse.core.vocabulary import PUBLISHER_TYPES, RESOURCE_TYPES
 
 # The README is kept as markdown (for the detail page) but capped, so one
 # enormous README cannot bloat the index or a page.
 README_MAX_CHARS = 32_000
 NO_README = "-"
+GITHUB_HOST = "github.com"
 
 
 WEB_SCHEMES = ("http", "https")
@@ -94,17 +95,88 @@ class Repo:
     has_tests: bool | None = field(
         default=None, metadata=about("Has tests or CI configuration; null when not looked for.")
     )
+    # Where the item lives, for identity across forges and its address in Pulse.
+    host: str = field(
+        default=GITHUB_HOST,
+        metadata=about(
+            "Where it lives: the forge's host (`github.com`, `gitlab.com`, a body's own GitLab) or, for an item "
+            "from an inventory or a resources list, the host of its web address."
+        ),
+    )
+    path: str = field(
+        default="",
+        metadata=about(
+            "Its path on `host`: `Owner/name` on GitHub, the full `group/subgroup/project` path on GitLab, the "
+            "web address's path for a resource. Empty means `owner/name`."
+        ),
+    )
+    resource_type: str = field(
+        default="",
+        metadata=about("For a listed resource, what it is; empty for code.", enum=["", *RESOURCE_TYPES]),
+    )
+    # In-repo metadata (publiccode.yml, Backstage catalog-info.yaml, DWP .dwp/project-metadata.yaml,
+    # or the code.json entry), normalised to a few keys; see pulse/core/metadata.py.
+    metadata_file: str = field(default="", metadata=about("The metadata file the `metadata` came from; empty if none."))
+    metadata: dict[str, Any] = field(
+        default_factory=dict,
+        metadata=about(
+            "What the project's own metadata file says, normalised: `software_type`, `development_status`, "
+            "`maintenance`, `lifecycle`, `owner`, `system` (text) and `contacts`, `categories`, `used_by` (lists)."
+        ),
+    )
+    metadata_problem: str = field(
+        default="", metadata=about("Why the project's metadata file could not be used; empty when it could.")
+    )
 
     @property
     def full_name(self) -> str:
         """`Owner/name`, e.g. `Dorset-Council-UK/GdsBlazorComponents`."""
         return f"{self.owner}/{self.name}"
 
+    @property
+    def item_path(self) -> str:
+        """The path on its host: `path`, or `owner/name` when the harvester left it empty."""
+        return self.path or self.full_name
+
+    @property
+    def key(self) -> str:
+        """The document key, namespaced by host: `github.com:123` for a forge's numeric id (stable
+        across renames; a GitHub and a GitLab id can be the same number), else `host/path` lower-cased."""
+        if self.id:
+            return f"{self.host.lower()}:{self.id}"
+        return f"{self.host.lower()}/{self.item_path.lower()}"
+
+    @property
+    def locator(self) -> str:
+        """`host/path`, lower-cased: how an address in Pulse finds the item."""
+        return f"{self.host.lower()}/{self.item_path.lower()}"
+
+    @property
+    def kind(self) -> str:
+        """ "resource" for a listed resource, "template" for a template repository, else "code"."""
+        if self.resource_type:
+            return "resource"
+        return "template" if self.is_template else "code"
+
+    @property
+    def page_url(self) -> str:
+        """Its page in Pulse: `/repos/{owner}/{name}` on GitHub (kept from the start), else `/items/{host}/{path}`."""
+        if self.host.lower() == GITHUB_HOST:
+            return f"/repos/{self.owner}/{self.name}"
+        return f"/items/{self.host.lower()}/{self.item_path}"
+
+    @property
+    def api_url(self) -> str:
+        """Its record in the JSON API (`/api` + the page's path)."""
+        return "/api" + self.page_url
+
     def to_dict(self, *, with_readme: bool = True) -> dict[str, Any]:
         """JSON-ready dict; the API's result shape. Topics become a list."""
         data = dataclasses.asdict(self)
         data["topics"] = list(self.topics)
         data["full_name"] = self.full_name
+        data["kind"] = self.kind
+        data["page_url"], data["api_url"] = self.page_url, self.api_url
         if not with_readme:
             data.pop("readme")
         return data
@@ -118,7 +190,8 @@ class Repo:
         names = {f.name for f in dataclasses.fields(cls)}
         values = {k: v for k, v in data.items() if k in names}
         values["topics"] = tuple(values.get("topics") or ())
-        values["id"] = int(values["id"])
+        values["id"] = int(values.get("id") or 0)
+        values["metadata"] = dict(values.get("metadata") or {})
         for key in ("description", "homepage", "language", "licence", "readme"):
             if values.get(key) is None:
                 values[key] = ""

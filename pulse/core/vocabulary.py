@@ -35,6 +35,16 @@ PUBLISHER_TYPES: tuple[str, ...] = tuple(t.value for t in PUBLISHER_TYPE_TERMS)
 
 KIND_TERMS: tuple[Term, ...] = (Term("code", "Code"), Term("template", "Template"), Term("resource", "Resource"))
 KINDS: tuple[str, ...] = tuple(t.value for t in KIND_TERMS)
+# What a listed open resource is (sources of kind `resources`; code.json and forges give code).
+RESOURCE_TYPE_TERMS: tuple[Term, ...] = (
+    Term("template", "Template"),
+    Term("pattern", "Pattern"),
+    Term("guidance", "Guidance"),
+    Term("dataset", "Dataset"),
+    Term("component", "Component"),
+    Term("other", "Other resource"),
+)
+RESOURCE_TYPES: tuple[str, ...] = tuple(t.value for t in RESOURCE_TYPE_TERMS)
 
 SORT_TERMS: tuple[Term, ...] = (
     Term("relevance", "Best match"),
