@@ -51,6 +51,7 @@ class Settings:
     download_stall_seconds: float = 30.0  # a download whose client reads nothing this long is dropped
     # The fenced fast path over Whoosh internals (pulse.index.whoosh_internals); off: public API only.
     fast_path: bool = True
+    allow_private_urls: bool = False  # PULSE_ALLOW_PRIVATE_URLS: local development and tests only
     # Sign-in with GitHub (OAuth app) and moderation. Sign-in needs the app's id and secret and
     # PULSE_SECRET_KEY (it signs the session cookie); moderation refuses to start without them.
     secret_key: str = field(default="", repr=False)
@@ -96,6 +97,7 @@ class Settings:
             limit_concurrency=_number(env, "PULSE_LIMIT_CONCURRENCY", 200, int, minimum=1),
             download_stall_seconds=_number(env, "PULSE_DOWNLOAD_STALL_SECONDS", 30.0, float, minimum=0.1),
             fast_path=_flag(env, "PULSE_FAST_PATH", True),
+            allow_private_urls=_flag(env, "PULSE_ALLOW_PRIVATE_URLS", False),
             secret_key=_secret_key(env),
             github_oauth_url=(env.get("GITHUB_OAUTH_URL") or DEFAULT_GITHUB_OAUTH_URL).rstrip("/"),
             oauth_client_id=env.get("PULSE_GITHUB_CLIENT_ID", "").strip(),
