@@ -13,7 +13,7 @@ from typing import Protocol
 
 from pulse.core.record import Repo
 from pulse.core.settings import Settings
-from pulse.core.sources import Publisher
+from pulse.core.sources import Publisher, Source
 from pulse.harvesters.github import GitHubHarvester
 
 
@@ -28,11 +28,11 @@ class Harvester(Protocol):
     def check_target(target: str) -> str | None:
         """Return a problem with a configured target (e.g. a bad login), or None."""
 
-    def harvest(self, publisher: Publisher, target: str, previous: Mapping[int, Repo]) -> Iterator[Repo]:
-        """Yield every public repo of `target`; raise SourceError if the source failed.
+    def harvest(self, publisher: Publisher, source: Source, previous: Mapping[str, Repo]) -> Iterator[Repo]:
+        """Yield every item of `source`; raise SourceError if the source failed.
 
-        `previous` holds the records of the last good harvest by id, so that
-        unchanged repos cost no extra requests.
+        `previous` holds the records of the last good harvest by key (Repo.key), so
+        that unchanged items cost no extra requests.
         """
 
     @property

@@ -26,10 +26,10 @@ from github import Auth, Github, GithubException, GithubRetry, RateLimitExceeded
 from github.Repository import Repository
 
 from pulse.core.errors import RateLimited, SourceError
-from pulse.core.record import NO_README, Repo, cap_readme, web_url
+from pulse.core.record import GITHUB_HOST, NO_README, Repo, cap_readme, web_url
 from pulse.core.registration import AccountProfile
 from pulse.core.settings import Settings
-from pulse.core.sources import Publisher
+from pulse.core.sources import Publisher, Source
 from pulse.core.vocabulary import github_login_problem
 
 log = logging.getLogger(__name__)
@@ -169,12 +169,13 @@ class GitHubHarvester:
         except (OSError, ValueError) as exc:
             raise SourceError(f"GitHub search '{words}': network error or malformed response") from exc
 
-    def harvest(self, publisher: Publisher, target: str, previous: Mapping[int, Repo]) -> Iterator[Repo]:
+    def harvest(self, publisher: Publisher, source: Source, previous: Mapping[str, Repo]) -> Iterator[Repo]:
+        target = source.target
         harvested_at = _iso(datetime.now(UTC))
         try:
             repos = self._github.get_organization(target).get_repos(type="public")
             for repo in repos:
-                yield self._record(repo, publisher, target, harvested_at, previous.get(repo.id))
+                yield self._record(repo, publisher, target, harvested_at, previous.get(f"{GITHUB_HOST}:{repo.id}"))
         except RateLimitExceededException as exc:
             raise RateLimited(
                 f"GitHub rate limit reached while harvesting '{target}'; "

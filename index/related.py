@@ -37,7 +37,7 @@ def similar(store: IndexStore, repo: Repo, limit: int = 5, *, exclude: tuple[Rep
     of the stored description and README excerpt, plus the name's words), searched over every text
     field with the usual boosts. `exclude` (e.g. its forks and upstream) is left out."""
     searcher = store.searcher()
-    docnum = searcher.document_number(full_name_key=repo.full_name.lower())
+    docnum = searcher.document_number(locator=repo.locator)
     if docnum is None:
         return []
     stored = searcher.stored_fields(docnum)

@@ -19,7 +19,8 @@ from pulse.core.record import Repo
 from pulse.core.text import excerpt, markdown_to_text
 from pulse.core.vocabulary import FILTERS, NONE_VALUE
 
-SCHEMA_VERSION = 2  # 2: kind, has_licence, fork_of and spelling fields
+SCHEMA_VERSION = 3  # 2: kind, has_licence, fork_of and spelling fields; 3: keys namespaced by host, resource_type
+MIGRATES_FROM = (2,)  # versions whose stored records this version re-indexes on open (store.py), losing nothing
 
 # Words: stemmed, lower-cased, English stop words removed.
 TEXT_ANALYZER = analysis.StemmingAnalyzer()
@@ -37,27 +38,14 @@ _NAME = (
 _SPELL = analysis.RegexTokenizer(r"[^\W\d_]+") | analysis.LowercaseFilter() | analysis.StopFilter(minsize=3)
 _CAMEL = re.compile(r"(?<=[a-z])(?=[A-Z])")
 
-# The "kind" facet: a template repository is "template"; a repository whose primary
-# language is none, or a documentation/notebook/markup language, is "resource" (docs,
-# data, guidance, static sites); everything else is "code".
-RESOURCE_LANGUAGES = frozenset({"", "Markdown", "Jupyter Notebook", "HTML", "CSS", "SCSS", "TeX"})
-
-
-def kind_of(repo: Repo) -> str:
-    """ "template", "resource" or "code": see RESOURCE_LANGUAGES."""
-    if repo.is_template:
-        return "template"
-    if repo.language in RESOURCE_LANGUAGES:
-        return "resource"
-    return "code"
-
 
 def build_schema() -> fields.Schema:
     return fields.Schema(
-        # Document key: the forge's numeric id, stable across renames.
+        # Document key, namespaced by host (`github.com:123`): a forge's numeric id is stable
+        # across renames, and GitHub and GitLab ids can be the same number. See Repo.key.
         id=fields.ID(unique=True, stored=True),
-        # "owner/name" lower-cased, for the detail page and API lookups.
-        full_name_key=fields.ID(unique=True),
+        # "host/path" lower-cased (`github.com/owner/name`), for the pages' and the API's addresses.
+        locator=fields.ID(unique=True),
         # Which configured source produced the repo ("github:login"): a
         # harvest replaces exactly the repos of the sources that succeeded.
         source=fields.ID(stored=True),
@@ -74,7 +62,8 @@ def build_schema() -> fields.Schema:
         publisher=fields.ID(sortable=True),
         publisher_type=fields.ID(sortable=True),
         archived=fields.ID(sortable=True),  # "yes" / "no"
-        kind=fields.ID(sortable=True),  # "code" / "template" / "resource": see kind_of()
+        kind=fields.ID(sortable=True),  # "code" / "template" / "resource": see Repo.kind
+        resource_type=fields.ID(sortable=True),  # a listed resource's type; NONE_VALUE for code
         has_licence=fields.ID(sortable=True),  # "yes" / "no" (any licence, identified or "Other")
         # The upstream "owner/name" of a fork, lower-cased: who reuses a repo.
         fork_of=fields.ID(),
@@ -103,8 +92,8 @@ def to_document(repo: Repo) -> dict[str, Any]:
     readme_excerpt = excerpt(markdown_to_text(repo.readme)) if repo.readme else ""
     topics_text = " ".join(t.replace("-", " ") for t in repo.topics)
     document = {
-        "id": str(repo.id),
-        "full_name_key": repo.full_name.lower(),
+        "id": repo.key,
+        "locator": repo.locator,
         "source": repo.source,
         "name": repo.name,
         "description": repo.description,
@@ -115,7 +104,8 @@ def to_document(repo: Repo) -> dict[str, Any]:
         "publisher": repo.publisher,
         "publisher_type": repo.publisher_type,
         "archived": "yes" if repo.archived else "no",
-        "kind": kind_of(repo),
+        "kind": repo.kind,
+        "resource_type": repo.resource_type or NONE_VALUE,
         "has_licence": "yes" if repo.licence else "no",
         "spelling": "\n".join((_CAMEL.sub(" ", repo.name), repo.description, topics_text, readme_excerpt)),
         "topic": ",".join(t.lower() for t in repo.topics),

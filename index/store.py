@@ -10,6 +10,7 @@ Two rules learnt the hard way (see the foundation issue):
 from __future__ import annotations
 
 import logging
+import shutil
 import threading
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
@@ -20,9 +21,9 @@ from whoosh.query import Every, Prefix, Term
 from whoosh.searching import Searcher
 
 from pulse.core.errors import PulseError
-from pulse.core.record import Repo
+from pulse.core.record import GITHUB_HOST, Repo
 from pulse.index.reading import Reading
-from pulse.index.schema import SCHEMA_VERSION, build_schema, to_document, to_record
+from pulse.index.schema import MIGRATES_FROM, SCHEMA_VERSION, build_schema, to_document, to_record
 
 log = logging.getLogger(__name__)
 _VERSION_FILE = "PULSE_SCHEMA_VERSION"
@@ -35,11 +36,11 @@ class IndexVersionError(PulseError):
 
 @dataclass(frozen=True)
 class SourceUpdate:
-    """What one harvested source changes in the index: records to write, ids to delete."""
+    """What one harvested source changes in the index: records to write, keys (Repo.key) to delete."""
 
     source: str
     upsert: list[Repo] = field(default_factory=list)
-    delete_ids: set[int] = field(default_factory=set)
+    delete_keys: set[str] = field(default_factory=set)
 
 
 @dataclass(frozen=True)
@@ -68,6 +69,8 @@ class IndexStore:
                 # `pulse serve` then loads the demo again, in this version's schema.
                 _clear(self.path)
                 log.warning("rebuilding %s: it held only the demo catalogue of schema version %s", self.path, found)
+            elif found in {str(v) for v in MIGRATES_FROM}:
+                _migrate(self.path, found)
             elif found != str(SCHEMA_VERSION):
                 raise IndexVersionError(
                     f"the index in {self.path} was built with schema version {found}; this Pulse needs "
@@ -110,18 +113,22 @@ class IndexStore:
         return self.searcher().doc_count()
 
     def get(self, owner: str, name: str, *, with_readme: bool = True) -> Repo | None:
-        """The record of "owner/name" (case-insensitive, as on GitHub), or None."""
-        stored = self.searcher().document(full_name_key=f"{owner}/{name}".lower())
+        """The GitHub record of "owner/name" (case-insensitive, as on GitHub), or None."""
+        return self.find(GITHUB_HOST, f"{owner}/{name}", with_readme=with_readme)
+
+    def find(self, host: str, path: str, *, with_readme: bool = True) -> Repo | None:
+        """The record at `host`/`path` (case-insensitive): a page's or an API address's item, or None."""
+        stored = self.searcher().document(locator=f"{host}/{path}".lower())
         return to_record(stored, with_readme=with_readme) if stored else None
 
-    def records_of_source(self, source: str) -> dict[int, Repo]:
-        """Every record of one source by id, with READMEs: the last good harvest."""
+    def records_of_source(self, source: str) -> dict[str, Repo]:
+        """Every record of one source by key (Repo.key), with READMEs: the last good harvest."""
         searcher = self.searcher()
         records = (
             to_record(searcher.stored_fields(n), with_readme=True)
             for n in searcher.docs_for_query(Term("source", source))
         )
-        return {r.id: r for r in records}
+        return {r.key: r for r in records}
 
     def source_summaries(self) -> list[SourceSummary]:
         """One summary per source present in the index (for the publisher directory)."""
@@ -156,8 +163,8 @@ class IndexStore:
         try:
             writer.delete_by_query(Prefix("source", DEMO_SOURCE_PREFIX))
             for update in updates:
-                for repo_id in update.delete_ids:
-                    writer.delete_by_term("id", str(repo_id))
+                for key in update.delete_keys:
+                    writer.delete_by_term("id", key)
                 for repo in update.upsert:
                     writer.update_document(**to_document(repo))
         except BaseException:
@@ -219,3 +226,31 @@ def _clear(path: Path) -> None:
     for child in path.iterdir():
         if child.is_file():
             child.unlink()
+
+
+def _migrate(path: Path, found: str) -> None:
+    """Re-index an index of an older schema in this one, from its stored records (every field of
+    every record is stored, so nothing is lost): written beside it, then swapped in by renames."""
+    old = whoosh_index.open_dir(str(path))
+    fresh = path.with_name(path.name + f".migrating-{SCHEMA_VERSION}")
+    if fresh.exists():
+        shutil.rmtree(fresh)  # a migration interrupted before: start it again
+    fresh.mkdir(parents=True)
+    new = whoosh_index.create_in(str(fresh), build_schema())
+    count = 0
+    with old.searcher() as searcher:
+        writer = new.writer()
+        for _, stored in searcher.reader().iter_docs():
+            writer.add_document(**to_document(to_record(stored, with_readme=True)))
+            count += 1
+        writer.commit()
+    old.close()
+    new.close()
+    (fresh / _VERSION_FILE).write_text(f"{SCHEMA_VERSION}\n")
+    retired = path.with_name(path.name + f".schema-{found}")
+    if retired.exists():
+        shutil.rmtree(retired)
+    path.rename(retired)
+    fresh.rename(path)
+    shutil.rmtree(retired)
+    log.warning("migrated %s from schema version %s to %s: %d records re-indexed", path, found, SCHEMA_VERSION, count)

@@ -267,7 +267,9 @@ def write_index(path: Path, writes: Sequence[Write]) -> None:
             for write in writes:
                 if write.harvest:
                     update = SourceUpdate(
-                        "github:generated", upsert=list(write.upsert), delete_ids=set(write.delete_ids)
+                        "github:generated",
+                        upsert=list(write.upsert),
+                        delete_keys={f"github.com:{i}" for i in write.delete_ids},
                     )
                     store.apply_harvest([update])
                 else:

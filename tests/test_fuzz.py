@@ -53,7 +53,7 @@ from hypothesis import strategies as st
 
 from pulse.core.record import Repo
 from pulse.core.settings import Settings
-from pulse.core.vocabulary import FILTERS, PUBLISHER_TYPES, SORTS
+from pulse.core.vocabulary import FILTERS, PUBLISHER_TYPES, RESOURCE_TYPES, SORTS
 from pulse.index import IndexStore
 from pulse.jobs.demo import DEMO_SNAPSHOT, read_jsonl
 from tests.conftest import LiveServer
@@ -322,6 +322,7 @@ FACET_VALUES: dict[str, list[str]] = {
     "topic": sorted({t for r in DEMO for t in r.topics}) or ["waste"],
     "archived": ["yes", "no"],
     "kind": ["code", "template", "resource"],
+    "resource_type": [*RESOURCE_TYPES, "(none)"],
     "has_licence": ["yes", "no"],
 }
 FACET_VALUES["license"] = FACET_VALUES["licence"]

@@ -14,7 +14,8 @@ from pulse.harvesters.github import GitHubHarvester
 from tests.conftest import github_env
 from tests.fake_github import FakeGitHub
 
-DORSET = Publisher(name="Dorset Council", type="local-government", sources=(Source("github", "Dorset-Council-UK"),))
+DORSET_ORG = Source("github", "Dorset-Council-UK")
+DORSET = Publisher(name="Dorset Council", type="local-government", sources=(DORSET_ORG,))
 
 
 def harvester(fake: FakeGitHub, tmp_path: Path, **env: str) -> GitHubHarvester:
@@ -45,7 +46,7 @@ def test_list_fields_are_normalised_into_records(github: FakeGitHub, tmp_path: P
         language=None,
         files=["docs/", "package.json"],
     )
-    records = {r.name: r for r in harvester(github, tmp_path).harvest(DORSET, "Dorset-Council-UK", {})}
+    records = {r.name: r for r in harvester(github, tmp_path).harvest(DORSET, DORSET_ORG, {})}
 
     bins = records["BinDayFinder"]
     assert bins.full_name == "Dorset-Council-UK/BinDayFinder"
@@ -78,7 +79,7 @@ def test_list_fields_are_normalised_into_records(github: FakeGitHub, tmp_path: P
 def test_every_page_of_a_250_repo_org_is_read(github: FakeGitHub, tmp_path: Path) -> None:
     for i in range(250):
         github.add_repo("big-council", f"repo-{i:03d}")
-    records = list(harvester(github, tmp_path).harvest(DORSET, "big-council", {}))
+    records = list(harvester(github, tmp_path).harvest(DORSET, Source("github", "big-council"), {}))
     assert len({r.id for r in records}) == 250
     list_requests = [r for r in github.requests if r.path.endswith("/repos")]
     assert len(list_requests) == 3
@@ -99,7 +100,7 @@ def test_no_lazy_loading_adds_requests_per_repo(github: FakeGitHub, tmp_path: Pa
         )
     github.reset_counts()
     pulse = harvester(github, tmp_path)
-    records = list(pulse.harvest(DORSET, "Dorset-Council-UK", {}))
+    records = list(pulse.harvest(DORSET, DORSET_ORG, {}))
     per_repo = [r.path for r in github.requests if r.path.startswith("/repos/")]
     assert len(records) == 30
     forks = [r for r in records if r.fork]
@@ -112,7 +113,7 @@ def test_no_lazy_loading_adds_requests_per_repo(github: FakeGitHub, tmp_path: Pa
     assert pulse.requests_made == len(github.requests) == 2 * 30 + 2  # two per repo, the org and a list page
 
     github.reset_counts()  # a second harvest knows the upstreams and the READMEs already
-    again = list(pulse.harvest(DORSET, "Dorset-Council-UK", {r.id: r for r in records}))
+    again = list(pulse.harvest(DORSET, DORSET_ORG, {r.key: r for r in records}))
     assert again == [dataclasses.replace(r, harvested_at=again[0].harvested_at) for r in records]
     assert [r.path for r in github.requests if r.path.startswith("/repos/")] == []
 
@@ -120,7 +121,7 @@ def test_no_lazy_loading_adds_requests_per_repo(github: FakeGitHub, tmp_path: Pa
 def test_missing_readme_and_empty_repo_give_empty_text(github: FakeGitHub, tmp_path: Path) -> None:
     github.add_repo("Dorset-Council-UK", "no-readme", readme=None)
     github.add_repo("Dorset-Council-UK", "empty", empty=True)
-    records = {r.name: r for r in harvester(github, tmp_path).harvest(DORSET, "Dorset-Council-UK", {})}
+    records = {r.name: r for r in harvester(github, tmp_path).harvest(DORSET, DORSET_ORG, {})}
     assert records["no-readme"].readme == ""
     assert records["empty"].readme == ""
     statuses = {r.path: r for r in github.requests}
@@ -129,14 +130,14 @@ def test_missing_readme_and_empty_repo_give_empty_text(github: FakeGitHub, tmp_p
 
 def test_unknown_org_is_a_source_error(github: FakeGitHub, tmp_path: Path) -> None:
     with pytest.raises(SourceError, match="HTTP 404"):
-        list(harvester(github, tmp_path).harvest(DORSET, "no-such-council", {}))
+        list(harvester(github, tmp_path).harvest(DORSET, Source("github", "no-such-council"), {}))
 
 
 def test_bad_token_is_reported_without_showing_it(github: FakeGitHub, tmp_path: Path) -> None:
     github.add_repo("Dorset-Council-UK", "a")
     github.fail("/orgs/Dorset-Council-UK", 401)
     with pytest.raises(SourceError) as caught:
-        list(harvester(github, tmp_path, GITHUB_TOKEN="ghp_topsecret123").harvest(DORSET, "Dorset-Council-UK", {}))
+        list(harvester(github, tmp_path, GITHUB_TOKEN="ghp_topsecret123").harvest(DORSET, DORSET_ORG, {}))
     assert "401" in str(caught.value) and "ghp_topsecret123" not in str(caught.value)
     sent = github.requests[-1].headers.get("authorization", "")
     assert sent.endswith("ghp_topsecret123")
@@ -148,15 +149,15 @@ def test_persistent_server_errors_and_malformed_json_are_source_errors(github: F
     github.fail("/orgs/broken-500", 500)
     github.fail("/orgs/broken-json", 200, body="{not json")
     with pytest.raises(SourceError, match="after retries"):
-        list(harvester(github, tmp_path).harvest(DORSET, "broken-500", {}))
+        list(harvester(github, tmp_path).harvest(DORSET, Source("github", "broken-500"), {}))
     with pytest.raises(SourceError, match="malformed"):
-        list(harvester(github, tmp_path).harvest(DORSET, "broken-json", {}))
+        list(harvester(github, tmp_path).harvest(DORSET, Source("github", "broken-json"), {}))
 
 
 def test_transient_server_error_is_retried(github: FakeGitHub, tmp_path: Path) -> None:
     github.add_repo("Dorset-Council-UK", "a")
     github.fail("/orgs/Dorset-Council-UK/repos", 502, times=1)
-    records = list(harvester(github, tmp_path).harvest(DORSET, "Dorset-Council-UK", {}))
+    records = list(harvester(github, tmp_path).harvest(DORSET, DORSET_ORG, {}))
     assert [r.name for r in records] == ["a"]
 
 
@@ -164,7 +165,7 @@ def test_a_failing_readme_does_not_fail_the_org(github: FakeGitHub, tmp_path: Pa
     github.add_repo("Dorset-Council-UK", "a", readme="# A")
     github.add_repo("Dorset-Council-UK", "b", readme="# B")
     github.fail("/repos/Dorset-Council-UK/a/readme", 500)
-    records = {r.name: r for r in harvester(github, tmp_path).harvest(DORSET, "Dorset-Council-UK", {})}
+    records = {r.name: r for r in harvester(github, tmp_path).harvest(DORSET, DORSET_ORG, {})}
     assert records["a"].readme == "" and records["b"].readme == "# B"
 
 

@@ -50,9 +50,11 @@ def test_apply_harvest_writes_and_deletes_in_one_commit(store: IndexStore) -> No
     essex = [make_repo(3, "c", owner="essexcountycouncil", publisher="Essex County Council")]
     store.add_records(dorset + essex)
     generation = store.searcher().reader().generation()
-    store.apply_harvest([SourceUpdate("github:dorset-council-uk", upsert=[make_repo(4, "d")], delete_ids={1})])
+    store.apply_harvest(
+        [SourceUpdate("github:dorset-council-uk", upsert=[make_repo(4, "d")], delete_keys={"github.com:1"})]
+    )
     assert store.searcher().reader().generation() == generation + 1
-    assert set(store.records_of_source("github:dorset-council-uk")) == {2, 4}
+    assert set(store.records_of_source("github:dorset-council-uk")) == {"github.com:2", "github.com:4"}
     assert store.get("Dorset-Council-UK", "a") is None
     assert store.get("essexcountycouncil", "c") is not None  # Essex failed or was not harvested: kept
     assert store.doc_count() == 3
@@ -83,3 +85,34 @@ def test_export_of_all_records_includes_readmes(store: IndexStore, demo_records)
     store.add_records(demo_records)
     exported = sorted(store.all_records(), key=lambda r: r.id)
     assert exported == sorted(demo_records, key=lambda r: r.id)
+
+
+def test_an_index_of_schema_version_2_migrates_losing_nothing(tmp_path: Path) -> None:
+    import dataclasses
+    import shutil
+
+    from pulse.core.query import SearchRequest
+    from pulse.core.resources import PACKAGE_DIR
+    from pulse.index import SCHEMA_VERSION, search
+    from pulse.jobs.demo import read_jsonl
+
+    old = tmp_path / "index"
+    shutil.copytree(Path(__file__).parent / "data" / "index-v2", old, ignore=shutil.ignore_patterns("README.md"))
+    assert (old / "PULSE_SCHEMA_VERSION").read_text().strip() == "2"
+    expected = [
+        dataclasses.replace(r, source=r.source.replace("demo:", "github:"))
+        for r in list(read_jsonl(PACKAGE_DIR / "data" / "demo-catalogue.jsonl"))[:30]
+    ]
+    store = IndexStore(old)
+    try:
+        assert (old / "PULSE_SCHEMA_VERSION").read_text().strip() == str(SCHEMA_VERSION)
+        assert store.doc_count() == 30
+        for record in expected:
+            found = store.get(record.owner, record.name)
+            assert found == record, record.full_name  # every field, the README included
+            assert found.key == f"github.com:{record.id}" and found.page_url == f"/repos/{record.full_name}"
+        assert set(store.records_of_source(expected[0].source)) >= {f"github.com:{expected[0].id}"}
+        assert search(store, SearchRequest(q=expected[0].name)).total >= 1
+    finally:
+        store.close()
+    assert not list(tmp_path.glob("index.*"))  # nothing left beside it

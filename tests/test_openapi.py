@@ -36,6 +36,7 @@ from pulse.jobs.harvest import HarvestReport, SourceReport, write_report
 from pulse.jobs.registrations import Evidence, RegistrationStore
 from pulse.jobs.state import HarvestState, SourceState, StateRecovery, save_state
 from pulse.web.app import routes
+from pulse.web.contracts import RECORD_PROPERTIES
 from pulse.web.openapi import OPENAPI_PATH, openapi_document
 from pulse.web.schema import Keys, Keywords, SchemaSet
 from tests.conftest import LiveServer
@@ -46,7 +47,12 @@ EXAMPLES_PER_OPERATION = 20
 
 
 def api_paths() -> set[str]:
-    return {r.path for r in routes if isinstance(r, Route) and (r.path.startswith("/api/") or r.path in API_ROUTES)}
+    """The API's routes as OpenAPI writes paths (Starlette's `{path:path}` is the parameter `{path}`)."""
+    return {
+        r.path.replace(":path}", "}")
+        for r in routes
+        if isinstance(r, Route) and (r.path.startswith("/api/") or r.path in API_ROUTES)
+    }
 
 
 def test_the_document_is_valid_openapi_3_1(demo_server: LiveServer) -> None:
@@ -78,9 +84,8 @@ def test_every_api_route_answers_get_as_documented(demo_server: LiveServer) -> N
             assert set(item) == ({"post"} if path == "/api/registrations" else {"get"})
             continue
         assert set(item) == {"get"}
-        concrete = re.sub(r"\{[^}]+\}", "Dorset-Council-UK", path).replace(
-            "Dorset-Council-UK/Dorset-Council-UK", "Dorset-Council-UK/GdsBlazorComponents"
-        )
+        examples = {p["name"]: p.get("example") for p in item["get"].get("parameters", []) if p["in"] == "path"}
+        concrete = re.sub(r"\{([^}]+)\}", lambda m: str(examples[m.group(1)]), path)  # each one's example
         response = demo_server.get(concrete)
         assert response.status_code == 200, (path, response.text[:200])
         documented = item["get"]["responses"]["200"]["content"]
@@ -225,6 +230,7 @@ SEARCHES = [
     "?licence=(none)&archived=no&sort=stars",
     "?license=MIT&topic=govuk",
     "?kind=code&kind=resource&has_licence=no",
+    "?resource_type=(none)&resource_type=guidance",
     "?publisher=Dorset+Council&per_page=100",
     "?publisher=Another+Council&publisher=Brand+New+Council",  # the harvested server's fork and new repository
 ]
@@ -253,8 +259,13 @@ def collect(server: LiveServer) -> list[Sample]:
     results = [r for page in pages for r in page["results"]]
     names = sorted({r["full_name"] for r in results}, key=str.lower)[:8]
     names += sorted({name for r in results if r["fork_of"] for name in (r["full_name"], r["fork_of"])})
+    names += sorted({r["full_name"] for r in results if r["metadata"]})  # a record with its project metadata
     for name in names:
         get("/api/repos/{owner}/{name}", f"/api/repos/{name}")
+    for found in results[:3]:  # every record's api_url answers
+        assert found["api_url"].startswith("/api/")
+        get("/api/items/{host}/{path}", f"/api/items/{found['host']}/{found['full_name']}")
+    get("/api/items/{host}/{path}", "/api/items/gitlab.com/no/such/project", 404)
     listed = get("/api/publishers", "/api/publishers")
     for entry in listed["publishers"][:3] + [p for p in listed["publishers"] if p["stale"] or not p["repos"]]:
         for source in entry["sources"][:1]:
@@ -262,6 +273,7 @@ def collect(server: LiveServer) -> list[Sample]:
     get("/api/stats", "/api/stats")
     get("/healthz", "/healthz")
     get("/downloads/search.json", "/downloads/search.json?q=bin+collection")
+    get("/downloads/search.json", "/downloads/search.json?publisher=Brand+New+Council")  # metadata, where harvested
     for path, status, url in ERRORS:
         get(path, url, status)
 
@@ -320,6 +332,12 @@ def harvested_server(tmp_path_factory: pytest.TempPathFactory, demo_records: lis
             has_contributing=None,
             is_template=True,
             archived=True,
+            metadata_file="publiccode.yml",
+            metadata={
+                "software_type": "standalone/web", "development_status": "beta", "maintenance": "internal",
+                "lifecycle": "production", "owner": "Digital team", "system": "Waste", "description": "Bins",
+                "contacts": ["Digital team"], "categories": ["waste-management"], "used_by": ["Another Council"],
+            },  # fmt: skip
         ),
         dataclasses.replace(
             upstream,
@@ -490,7 +508,7 @@ def test_the_repo_record_is_generated_from_its_dataclass(demo_records: list[Repo
     schemas = openapi_document()["components"]["schemas"]
     fields = [f.name for f in dataclasses.fields(Repo)]
     record = demo_records[0]
-    assert list(schemas["Repo"]["properties"]) == [f for f in fields if f != "readme"] + ["full_name"]
+    assert list(schemas["Repo"]["properties"]) == [f for f in fields if f != "readme"] + list(RECORD_PROPERTIES)
     assert list(schemas["Repo"]["properties"]) == list(record.to_dict(with_readme=False))
     assert list(schemas["SearchResult"]["properties"]) == [*record.to_dict(with_readme=False), "snippet"]
     assert list(schemas["RepoDetail"]["properties"]) == [*record.to_dict(), "readiness", "similar", "reused_by"]

@@ -7,6 +7,7 @@ from pathlib import Path
 
 from pulse.core.query import SearchRequest
 from pulse.core.settings import Settings
+from pulse.core.vocabulary import NONE_VALUE
 from pulse.index import IndexStore, search
 from tests.conftest import LiveServer, make_repo
 
@@ -174,15 +175,38 @@ def test_kind_and_has_licence_facets_and_filters(store: IndexStore) -> None:
         [
             make_repo(1, "app", description="bins", language="Python", licence="MIT"),
             make_repo(2, "starter", description="bins", language="Python", is_template=True),
-            make_repo(3, "guidance", description="bins", language=""),
-            make_repo(4, "notebooks", description="bins", language="Jupyter Notebook", licence="OGL-UK-3.0"),
+            make_repo(3, "docs-site", description="bins", language=""),  # no language: still code, not guessed
+            make_repo(
+                0,
+                "Bin collection guidance",
+                description="bins",
+                host="www.gov.uk",
+                path="guidance/bins",
+                resource_type="guidance",
+            ),  # fmt: skip
+            make_repo(
+                0,
+                "Bin day pattern",
+                description="bins",
+                host="design-system.service.gov.uk",
+                path="patterns/bins",
+                resource_type="pattern",
+                licence="OGL-UK-3.0",
+            ),  # fmt: skip
         ]
     )
     page = search(store, request(q="bins"))
-    assert {f.value: f.count for f in page.facets["kind"]} == {"code": 1, "template": 1, "resource": 2}
-    assert {f.value: f.count for f in page.facets["has_licence"]} == {"yes": 2, "no": 2}
-    assert [h.repo.id for h in search(store, request(q="bins", kind="resource", has_licence="yes")).hits] == [4]
-    assert {h.repo.id for h in search(store, request(kind=["code", "template"])).hits} == {1, 2}
+    assert {f.value: f.count for f in page.facets["kind"]} == {"code": 2, "template": 1, "resource": 2}
+    assert {f.value: f.count for f in page.facets["has_licence"]} == {"yes": 2, "no": 3}
+    assert {f.value: f.count for f in page.facets["resource_type"]} == {"guidance": 1, "pattern": 1, NONE_VALUE: 3}
+    found = search(store, request(q="bins", kind="resource", has_licence="yes")).hits
+    assert [(h.repo.name, h.repo.kind, h.repo.resource_type) for h in found] == [
+        ("Bin day pattern", "resource", "pattern")
+    ]
+    assert [h.repo.name for h in search(store, request(q="bins", resource_type="guidance")).hits] == [
+        "Bin collection guidance"
+    ]
+    assert {h.repo.id for h in search(store, request(kind=["code", "template"])).hits} == {1, 2, 3}
 
 
 def test_api_has_suggestion_and_new_filters(demo_server) -> None:  # type: ignore[no-untyped-def]

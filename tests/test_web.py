@@ -44,6 +44,7 @@ def test_api_search_contract(demo_server: LiveServer) -> None:
         "topic",
         "archived",
         "kind",
+        "resource_type",
         "has_licence",
     }
     assert sum(f["count"] for f in body["facets"]["publisher_type"]) == body["total"]

@@ -10,7 +10,7 @@ from __future__ import annotations
 import dataclasses
 from dataclasses import dataclass, field
 from typing import Any
-from urllib.parse import urlsplit
+from urllib.parse import quote, urlsplit
 
 from pulse.core.vocabulary import PUBLISHER_TYPES, RESOURCE_TYPES
 
@@ -19,6 +19,17 @@ from pulse.core.vocabulary import PUBLISHER_TYPES, RESOURCE_TYPES
 README_MAX_CHARS = 32_000
 NO_README = "-"
 GITHUB_HOST = "github.com"
+# The normalised keys of `Repo.metadata` (pulse/core/metadata.py fills them from the project's own file).
+METADATA_TEXT_KEYS = (
+    "software_type",
+    "development_status",
+    "maintenance",
+    "lifecycle",
+    "owner",
+    "system",
+    "description",
+)
+METADATA_LIST_KEYS = ("contacts", "categories", "used_by")
 
 
 WEB_SCHEMES = ("http", "https")
@@ -117,11 +128,16 @@ class Repo:
     # In-repo metadata (publiccode.yml, Backstage catalog-info.yaml, DWP .dwp/project-metadata.yaml,
     # or the code.json entry), normalised to a few keys; see pulse/core/metadata.py.
     metadata_file: str = field(default="", metadata=about("The metadata file the `metadata` came from; empty if none."))
-    metadata: dict[str, Any] = field(
+    metadata: dict[str, str | list[str]] = field(
         default_factory=dict,
         metadata=about(
             "What the project's own metadata file says, normalised: `software_type`, `development_status`, "
-            "`maintenance`, `lifecycle`, `owner`, `system` (text) and `contacts`, `categories`, `used_by` (lists)."
+            "`maintenance`, `lifecycle`, `owner`, `system`, `description` (text) and `contacts`, `categories`, "
+            "`used_by` (lists); a key is there only when the file gives it.",
+            properties={
+                **{key: {"type": "string"} for key in METADATA_TEXT_KEYS},
+                **{key: {"type": "array", "items": {"type": "string"}} for key in METADATA_LIST_KEYS},
+            },
         ),
     )
     metadata_problem: str = field(
@@ -159,11 +175,21 @@ class Repo:
         return "template" if self.is_template else "code"
 
     @property
+    def title(self) -> str:
+        """What a page calls it: a forge project's `owner/name` (or full GitLab path), else its name."""
+        return self.item_path if self.id else self.name
+
+    @property
+    def source_kind(self) -> str:
+        """The kind of source it came from (`github`, `gitlab`, `code_json`, `resources`, `demo`)."""
+        return self.source.partition(":")[0]
+
+    @property
     def page_url(self) -> str:
         """Its page in Pulse: `/repos/{owner}/{name}` on GitHub (kept from the start), else `/items/{host}/{path}`."""
-        if self.host.lower() == GITHUB_HOST:
-            return f"/repos/{self.owner}/{self.name}"
-        return f"/items/{self.host.lower()}/{self.item_path}"
+        if self.host.lower() == GITHUB_HOST and self.id:
+            return f"/repos/{quote(self.owner)}/{quote(self.name)}"
+        return f"/items/{quote(self.host.lower())}/{quote(self.item_path, safe='/')}"
 
     @property
     def api_url(self) -> str:

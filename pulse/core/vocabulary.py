@@ -84,6 +84,12 @@ FILTER_SPECS: tuple[Filter, ...] = (
     Filter("archived", "Archived", "`yes` or `no`.", (Term("yes", "Archived"), Term("no", "Not archived"))),
     Filter("kind", "Kind", "One of: " + ", ".join(f"`{k}`" for k in KINDS) + " (rule in the README).", KIND_TERMS),
     Filter(
+        "resource_type",
+        "Resource type",
+        "For listed resources, one of: " + ", ".join(f"`{t}`" for t in RESOURCE_TYPES) + f"; `{NONE_VALUE}` for code.",
+        (*RESOURCE_TYPE_TERMS, Term(NONE_VALUE, "Not a resource")),
+    ),
+    Filter(
         "has_licence",
         "Has a licence",
         "`yes` or `no`: whether any licence was identified.",

@@ -145,7 +145,7 @@ def _harvest_one(
     previous = store.records_of_source(source.key)
     repos: list[Repo] = []
     try:
-        for repo in harvester.harvest(publisher, source.target, previous):
+        for repo in harvester.harvest(publisher, source, previous):
             repos.append(repo)
     except SourceError as exc:
         entry.status, entry.error = HarvestStatus.FAILED, str(exc)
@@ -161,7 +161,7 @@ def _harvest_one(
             if state.consecutive_not_found >= TOMBSTONE_AFTER and previous:
                 entry.status, entry.removed = HarvestStatus.TOMBSTONED, len(previous)
                 state.tombstoned, state.repos = report.started_at, 0
-                return SourceUpdate(source=source.key, delete_ids=set(previous))
+                return SourceUpdate(source=source.key, delete_keys=set(previous))
         return None
     finally:
         entry.requests = harvester.requests_made - requests_before
@@ -172,11 +172,11 @@ def _harvest_one(
     return _diff(source.key, previous, repos, entry)
 
 
-def _diff(source: str, previous: dict[int, Repo], repos: list[Repo], entry: SourceReport) -> SourceUpdate:
+def _diff(source: str, previous: dict[str, Repo], repos: list[Repo], entry: SourceReport) -> SourceUpdate:
     """Only new and changed records are rewritten; unchanged ones keep their harvested_at."""
     upsert = []
     for repo in repos:
-        before = previous.get(repo.id)
+        before = previous.get(repo.key)
         if before is None:
             entry.added += 1
         elif dataclasses.replace(repo, harvested_at=before.harvested_at) == before:
@@ -184,9 +184,9 @@ def _diff(source: str, previous: dict[int, Repo], repos: list[Repo], entry: Sour
         else:
             entry.updated += 1
         upsert.append(repo)
-    gone = set(previous) - {r.id for r in repos}
+    gone = set(previous) - {r.key for r in repos}
     entry.removed = len(gone)
-    return SourceUpdate(source=source, upsert=upsert, delete_ids=gone)
+    return SourceUpdate(source=source, upsert=upsert, delete_keys=gone)
 
 
 def write_report(report: HarvestReport, data_dir: Path) -> Path:
@@ -217,7 +217,7 @@ def unlist(store: IndexStore, data_dir: Path, source: Source) -> int:
     holds the harvest lock); return how many repos left. Withdrawal is a decision, not a failure:
     unlike a failing source, nothing of it is kept."""
     records = store.records_of_source(source.key)
-    store.apply_harvest([SourceUpdate(source.key, delete_ids=set(records))])
+    store.apply_harvest([SourceUpdate(source.key, delete_keys=set(records))])
     state = load_state(data_dir)
     if state.sources.pop(source.key, None) is not None:
         save_state(data_dir, state)

@@ -12,6 +12,7 @@ from starlette.responses import JSONResponse
 from pulse.core.errors import NotFound
 from pulse.core.query import SearchRequest
 from pulse.core.readiness import Readiness, readiness
+from pulse.core.record import Repo
 from pulse.index import Hit, Related, SearchPage
 from pulse.index import search as run_search
 from pulse.jobs.publishers import (
@@ -96,10 +97,24 @@ def search(request: Request) -> JSONResponse:
 
 
 def repo(request: Request) -> JSONResponse:
+    """GET /api/repos/{owner}/{name}: a GitHub repository."""
     owner, name = request.path_params["owner"], request.path_params["name"]
     record = request.app.state.store.get(owner, name)
     if record is None:
         raise NotFound(f"No repository {owner}/{name} in the catalogue.")
+    return _item_json(request, record)
+
+
+def item(request: Request) -> JSONResponse:
+    """GET /api/items/{host}/{path}: any item by where it lives."""
+    host, path = request.path_params["host"], request.path_params["path"]
+    record = request.app.state.store.find(host, path)
+    if record is None:
+        raise NotFound(f"Nothing at {host}/{path} in the catalogue.")
+    return _item_json(request, record)
+
+
+def _item_json(request: Request, record: Repo) -> JSONResponse:
     related = Related(request.app.state.store, record)
     extra = contracts.RepoDetail(
         readiness=readiness_json(readiness(record, reused_by=len(related.reused_by))),

@@ -33,13 +33,15 @@ RepoName = Annotated[str, "`Owner/name` of a repository in the catalogue."]
 
 # A repository as the downloads give it, and as a search result or the repository body start:
 # `Repo.to_dict(with_readme=False)` and `Repo.to_dict()`.
+RECORD_PROPERTIES = ("full_name", "kind", "page_url", "api_url")  # what Repo.to_dict adds to the fields
 REPO = Record(
     Repo,
     omit=("readme",),
-    properties=("full_name",),
-    description="One repository record, without its README. Fields are only ever added.",
+    properties=RECORD_PROPERTIES,
+    description="One catalogue item (a repository, a project, an inventory entry or a listed resource), "
+    "without its README. Fields are only ever added.",
 )
-REPO_WITH_README = Record(Repo, properties=("full_name",))
+REPO_WITH_README = Record(Repo, properties=RECORD_PROPERTIES)
 
 Body = TypeVar("Body", bound=Mapping[str, object])
 

@@ -26,7 +26,7 @@ from __future__ import annotations
 import re
 import xml.etree.ElementTree as ET
 from dataclasses import replace
-from urllib.parse import quote, urlencode
+from urllib.parse import urlencode
 
 from starlette.requests import Request
 from starlette.responses import Response
@@ -107,7 +107,7 @@ def build_feed(records: list[Repo], *, base_url: str, search: SearchRequest) -> 
 
     for repo in records:
         entry = _sub(feed, "entry")
-        page_url = f"{base_url}/repos/{quote(repo.owner)}/{quote(repo.name)}"
+        page_url = base_url + repo.page_url
         forge_url = web_url(repo.url)
         _sub(entry, "id", forge_url or page_url)
         _sub(entry, "title", repo.full_name)

@@ -216,6 +216,39 @@ def openapi_document() -> dict[str, Any]:
                     },
                 }
             },
+            "/api/items/{host}/{path}": {
+                "get": {
+                    "tags": ["catalogue"],
+                    "operationId": "getItem",
+                    "summary": "Any item by where it lives: a GitLab project, an inventory entry, a listed resource",
+                    "description": (
+                        "Every record's `api_url`. `path` is its path on `host` and may hold slashes (a GitLab "
+                        "project's full `group/subgroup/project` path, a resource's address); case-insensitive. "
+                        "GitHub repositories answer here too, and at /api/repos/{owner}/{name}."
+                    ),
+                    "parameters": [
+                        {
+                            "name": "host",
+                            "in": "path",
+                            "required": True,
+                            "schema": path_text,
+                            "example": "github.com",
+                        },
+                        {
+                            "name": "path",
+                            "in": "path",
+                            "required": True,
+                            "schema": {"type": "string", "minLength": 1, "maxLength": 1000},
+                            "example": "Dorset-Council-UK/GdsBlazorComponents",
+                        },
+                    ],
+                    "responses": {
+                        "200": _json(body(contracts.REPO_DETAIL), "The item."),
+                        "404": error("Nothing at that address in the catalogue."),
+                        "500": server_error,
+                    },
+                }
+            },
             "/api/publishers": {
                 "get": {
                     "tags": ["catalogue"],

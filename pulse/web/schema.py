@@ -185,7 +185,10 @@ class SchemaSet:
         for field in dataclasses.fields(cls):
             if field.name in record.omit:
                 continue
-            properties[field.name] = {**self.schema(hints[field.name]), **jsonable(dict(field.metadata))}
+            base, described = self.schema(hints[field.name]), jsonable(dict(field.metadata))
+            if "properties" in described:  # a dict whose keys the field names: a closed object, not a map
+                base = {k: v for k, v in base.items() if k != "additionalProperties"}
+            properties[field.name] = {**base, **described}
         for name in record.properties:
             getter = getattr(cls, name)
             if not isinstance(getter, property) or getter.fget is None:

@@ -17,7 +17,15 @@ from starlette.responses import HTMLResponse
 
 from pulse.core.record import web_url
 from pulse.core.resources import shipped_dir
-from pulse.core.vocabulary import FILTER_SPECS, FILTERS, NONE_VALUE, PUBLISHER_TYPE_TERMS, SORT_TERMS, SORTS
+from pulse.core.vocabulary import (
+    FILTER_SPECS,
+    FILTERS,
+    NONE_VALUE,
+    PUBLISHER_TYPE_TERMS,
+    RESOURCE_TYPE_TERMS,
+    SORT_TERMS,
+    SORTS,
+)
 
 TEMPLATES_DIR = shipped_dir("templates")
 STATIC_DIR = Path(__file__).resolve().parent / "static"
@@ -67,6 +75,18 @@ def long_date(iso: str) -> str:
 
 env.filters["long_date"] = long_date
 env.globals.update(
+    RESOURCE_TYPE_LABELS={t.value: t.label for t in RESOURCE_TYPE_TERMS},
+    METADATA_LABELS={
+        "software_type": "Software type",
+        "development_status": "Development status",
+        "maintenance": "Maintenance",
+        "lifecycle": "Lifecycle",
+        "owner": "Owner",
+        "system": "System",
+        "contacts": "Contacts",
+        "categories": "Categories",
+        "used_by": "Used by",
+    },  # fmt: skip
     FACET_LABELS=FACET_LABELS,
     SORT_LABELS=SORT_LABELS,
     TYPE_LABELS=TYPE_LABELS,

@@ -4,11 +4,12 @@ from __future__ import annotations
 
 from markupsafe import Markup
 from starlette.requests import Request
-from starlette.responses import HTMLResponse
+from starlette.responses import HTMLResponse, RedirectResponse, Response
 
 from pulse.core.errors import NotFound, QueryError
 from pulse.core.query import SearchRequest
 from pulse.core.readiness import readiness
+from pulse.core.record import GITHUB_HOST, Repo
 from pulse.core.vocabulary import NONE_VALUE, PUBLISHER_TYPES
 from pulse.index import Related
 from pulse.index import search as run_search
@@ -38,13 +39,30 @@ def search_page(request: Request) -> HTMLResponse:
 
 
 def repo_page(request: Request) -> HTMLResponse:
+    """GET /repos/{owner}/{name}: a GitHub repository (the address every GitHub item has had from the start)."""
     owner, name = request.path_params["owner"], request.path_params["name"]
     record = request.app.state.store.get(owner, name)
     if record is None:
         raise NotFound(f"There is no repository {owner}/{name} in the catalogue.")
-    readme_html = (
-        Markup(render_readme(record.readme, record.owner, record.name, record.default_branch)) if record.readme else ""
-    )
+    return _item_page(request, record)
+
+
+def item_page(request: Request) -> Response:
+    """GET /items/{host}/{path}: any item by where it lives (a GitLab project's full path, a resource's address)."""
+    host, path = request.path_params["host"], request.path_params["path"]
+    record = request.app.state.store.find(host, path)
+    if record is None:
+        raise NotFound(f"There is nothing at {host}/{path} in the catalogue.")
+    if record.page_url != request.url.path:  # e.g. a GitHub repository: its address is /repos/...
+        return RedirectResponse(record.page_url, status_code=308)
+    return _item_page(request, record)
+
+
+def _item_page(request: Request, record: Repo) -> HTMLResponse:
+    # Relative links in a README point into its repository on GitHub; elsewhere they are left as written.
+    on_github = record.host.lower() == GITHUB_HOST
+    where = (record.owner, record.name, record.default_branch) if on_github else ()
+    readme_html = Markup(render_readme(record.readme, *where)) if record.readme else ""
     state = request.app.state
     source = source_status(state.settings.data_dir, record.source, record.owner)
     related = Related(state.store, record)
@@ -57,7 +75,7 @@ def repo_page(request: Request) -> HTMLResponse:
         similar=related.similar,
         reused_by=related.reused_by,
         upstream=related.upstream,
-        readiness=readiness(record, reused_by=len(related.reused_by)),
+        readiness=readiness(record, reused_by=len(related.reused_by)) if record.kind != "resource" else None,
     )
 
 
