@@ -9,14 +9,15 @@ so this module needs nothing of the harvesters that implement them.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
+from urllib.parse import urlsplit
 
 import yaml
 
 from pulse.core.errors import ConfigError
 from pulse.core.resources import shipped_file
-from pulse.core.vocabulary import PUBLISHER_TYPES, SOURCE_KINDS, check_source_target
+from pulse.core.vocabulary import PUBLISHER_TYPES, SOURCE_KINDS, SOURCE_OPTIONS, check_source_target
 
 DEFAULT_SOURCES = shipped_file("sources.yaml")
 PUBLISHER_KEYS = ("name", "type", "sources", "homepage")
@@ -24,15 +25,36 @@ PUBLISHER_KEYS = ("name", "type", "sources", "homepage")
 
 @dataclass(frozen=True)
 class Source:
-    """One place to harvest from: a kind (a module in `harvesters/`) and its target."""
+    """One place to harvest from: a kind (a module in `harvesters/`), its target, and its options."""
 
     kind: str  # e.g. "github"
-    target: str  # e.g. the organisation login "Dorset-Council-UK"
+    target: str  # the organisation login, the GitLab group path, the inventory's or list's URL or path
+    url: str = ""  # gitlab: the instance, e.g. "https://git.example.gov.uk" (default https://gitlab.com)
+    token_env: str = ""  # gitlab: the environment variable holding a read token (never the token itself)
+    # Where the sources file was, so a `resources:` path is read relative to it (not part of its identity).
+    origin: str = field(default="", compare=False)
 
     @property
     def key(self) -> str:
-        """Stable identity used in the index; logins are case-insensitive."""
-        return f"{self.kind}:{self.target.lower()}"
+        """Stable identity used in the index; logins and group paths are case-insensitive. A GitLab
+        group is keyed with its instance's host: two instances can both have a group `digital`."""
+        if self.kind == "gitlab":
+            return f"gitlab:{self.host}/{self.target.lower()}"
+        if self.kind in ("github",):
+            return f"{self.kind}:{self.target.lower()}"
+        return f"{self.kind}:{self.target}"
+
+    @property
+    def host(self) -> str:
+        """A GitLab source's instance host (gitlab.com unless `url` names another)."""
+        return (urlsplit(self.url).hostname or "gitlab.com").lower() if self.url else "gitlab.com"
+
+    @property
+    def location(self) -> str:
+        """What a `resources:` or `code_json:` target points at: its URL, or its file resolved against `origin`."""
+        if "://" in self.target or not self.origin:
+            return self.target
+        return str((Path(self.origin) / self.target).resolve())
 
 
 @dataclass(frozen=True)
@@ -75,6 +97,7 @@ class _Parser:
 
     def __init__(self, filename: str) -> None:
         self.filename = filename
+        self.origin = str(Path(filename).resolve().parent) if filename else ""
 
     def fail(self, node: yaml.Node | None, key: str, problem: str) -> ConfigError:
         line = node.start_mark.line + 1 if node is not None else None
@@ -148,18 +171,36 @@ class _Parser:
 
     def source(self, node: yaml.Node, key: str) -> Source:
         fields = self.mapping(node, key)
-        if len(fields) != 1:
+        kinds = [name for name in fields if name in SOURCE_KINDS]
+        if len(kinds) != 1:
+            unknown = next((name for name in fields if not any(name in o for o in SOURCE_OPTIONS.values())), None)
+            if not kinds and unknown is not None:
+                raise self.fail(
+                    fields[unknown][0], f"{key}.{unknown}",
+                    f"unknown source kind; expected one of {', '.join(SOURCE_KINDS)}",
+                )  # fmt: skip
             raise self.fail(
                 node, key, f"expected exactly one source kind ({', '.join(SOURCE_KINDS)}), e.g. 'github: OrgLogin'"
             )
-        ((kind, (knode, vnode)),) = fields.items()
-        if kind not in SOURCE_KINDS:
-            raise self.fail(knode, f"{key}.{kind}", f"unknown source kind; expected one of {', '.join(SOURCE_KINDS)}")
+        kind = kinds[0]
+        knode, vnode = fields[kind]
         target = self.string(vnode, f"{key}.{kind}")
         problem = check_source_target(kind, target)
         if problem:
             raise self.fail(vnode, f"{key}.{kind}", problem)
-        return Source(kind=kind, target=target)
+        options: dict[str, str] = {}
+        for name, (oknode, ovnode) in fields.items():
+            if name == kind:
+                continue
+            allowed = SOURCE_OPTIONS.get(kind, {})
+            if name not in allowed:
+                expected = f"; {kind} takes {', '.join(allowed)}" if allowed else f"; {kind} takes no options"
+                raise self.fail(oknode, f"{key}.{name}", f"unknown key{expected}")
+            value = self.string(ovnode, f"{key}.{name}")
+            if problem := allowed[name](value):
+                raise self.fail(ovnode, f"{key}.{name}", problem)
+            options[name] = value
+        return Source(kind=kind, target=target, origin=self.origin, **options)
 
 
 def _kind(node: yaml.Node | None) -> str:

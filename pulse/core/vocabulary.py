@@ -12,6 +12,7 @@ import re
 from collections.abc import Callable
 from dataclasses import dataclass
 from enum import StrEnum
+from urllib.parse import urlsplit
 
 NONE_VALUE = "(none)"  # the facet value of an unknown language or licence
 
@@ -140,10 +141,49 @@ def github_login_problem(target: str) -> str | None:
     return None
 
 
+_GITLAB_SEGMENT = r"[A-Za-z0-9_.][A-Za-z0-9_.-]*"
+GITLAB_GROUP = re.compile(rf"^{_GITLAB_SEGMENT}(?:/{_GITLAB_SEGMENT}){{0,20}}$")
+_ENV_NAME = re.compile(r"^[A-Z_][A-Z0-9_]{0,63}$")
+
+
+def gitlab_group_problem(target: str) -> str | None:
+    """Why `target` cannot be a GitLab group path (`nhsbsa`, `digital/platform`), or None."""
+    if len(target) > 255 or not GITLAB_GROUP.match(target) or target.endswith((".git", ".atom")):
+        return f"'{target[:80]}' is not a GitLab group path such as nhsbsa or digital/platform"
+    return None
+
+
+def web_address_problem(target: str) -> str | None:
+    """Why `target` cannot be an http(s) address, or None (whether Pulse may fetch it is checked at harvest)."""
+    parts = urlsplit(target)
+    if parts.scheme not in ("http", "https") or not parts.hostname or any(c.isspace() for c in target):
+        return f"'{target[:80]}' is not a web address such as https://example.gov.uk/code.json"
+    return None
+
+
+def list_location_problem(target: str) -> str | None:
+    """A resources list: an http(s) address or a path relative to sources.yaml, in YAML or CSV."""
+    if "://" in target:
+        return web_address_problem(target)
+    if not target.lower().endswith((".yaml", ".yml", ".csv")):
+        return f"'{target[:80]}' is not a .yaml, .yml or .csv file"
+    return None
+
+
+def env_name_problem(name: str) -> str | None:
+    if not _ENV_NAME.match(name):
+        return f"'{name[:40]}' is not an environment variable name such as EXAMPLE_GITLAB_TOKEN (the token stays there)"
+    return None
+
+
 # Source kinds of sources.yaml, each with the check of its target. The harvesters
 # package provides one module per kind; a test keeps the two in step.
 SOURCE_KINDS: dict[str, Callable[[str], str | None]] = {
     "github": github_login_problem,
+}
+# The options a source of each kind may take beside its target, each with its check.
+SOURCE_OPTIONS: dict[str, dict[str, Callable[[str], str | None]]] = {
+    "gitlab": {"url": web_address_problem, "token_env": env_name_problem},
 }
 
 
