@@ -14,13 +14,18 @@ from typing import Protocol
 from pulse.core.record import Repo
 from pulse.core.settings import Settings
 from pulse.core.sources import Publisher, Source
+from pulse.harvesters.code_json import CodeJsonHarvester
 from pulse.harvesters.github import GitHubHarvester
+from pulse.harvesters.resources import ResourcesHarvester
 
 
 class Harvester(Protocol):
     """What every source kind provides."""
 
     kind: str
+    # What the last harvest could not use, one line each (a bad inventory entry, a list item
+    # without a URL, an unreadable metadata file), for the run's report; the rest was harvested.
+    problems: list[str]
 
     def __init__(self, settings: Settings) -> None: ...
 
@@ -42,4 +47,6 @@ class Harvester(Protocol):
 
 HARVESTERS: dict[str, type[Harvester]] = {
     GitHubHarvester.kind: GitHubHarvester,
+    CodeJsonHarvester.kind: CodeJsonHarvester,
+    ResourcesHarvester.kind: ResourcesHarvester,
 }

@@ -76,6 +76,7 @@ class GitHubHarvester:
 
     def __init__(self, settings: Settings) -> None:
         self._requests = [0]  # counted by the retry policy below (see _counting_retry)
+        self.problems: list[str] = []  # GitHub sources have none yet: every listed repo is used
         auth = Auth.Token(settings.github_token) if settings.github_token else None
         # Bounded waits: PyGithub would otherwise sleep up to an hour, silently.
         retry = _counting_retry(self._requests)(

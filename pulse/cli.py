@@ -100,9 +100,11 @@ def harvest(sources_path: Path, only: tuple[str, ...], data_dir: Path | None) ->
     for entry in report.sources:
         if entry.status == HarvestStatus.OK:
             click.echo(
-                f"ok          {entry.target}: {entry.seen} repos (+{entry.added} new, {entry.updated} updated, "
+                f"ok          {entry.target}: {entry.seen} items (+{entry.added} new, {entry.updated} updated, "
                 f"-{entry.removed} removed), {entry.requests} requests, {entry.seconds:.1f}s"
             )
+            for problem in entry.problems:
+                click.echo(f"  not used  {problem}")
         elif entry.status == HarvestStatus.TOMBSTONED:
             click.echo(
                 f"TOMBSTONED  {entry.target}: not found on consecutive runs; its {entry.removed} repos were removed"

@@ -460,7 +460,7 @@ def reference(searcher: Searcher, request: SearchRequest) -> Expected:
         widened=widened,
         strict=strict,
         text_query=text_query,
-        ids={doc: int(hit["id"]) for doc, hit in hits.items()},
+        ids={doc: int(hit["id"].rpartition(":")[2]) for doc, hit in hits.items()},
     )
     assert sorted(expected.order) == sorted(matched), "reference: the ordered searches cover the match"
     return expected
@@ -568,7 +568,7 @@ def check_all(writes: Sequence[Write], search_requests: Sequence[SearchRequest],
                 if currently_in_test_context():
                     event(f"{len(searcher.leaf_searchers())} segment(s)")
                     event("deleted documents" if searcher.reader().has_deletions() else "no deleted documents")
-                live = {int(stored["id"]) for stored in searcher.all_stored_fields()}
+                live = {int(stored["id"].rpartition(":")[2]) for stored in searcher.all_stored_fields()}
                 assert live == set(model), "the index holds the last version of every record not deleted"
                 for mode in FAST_PATHS:
                     store = open_store(path, mode)

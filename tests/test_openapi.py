@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import copy
 import dataclasses
-import re
 from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
 from enum import StrEnum
@@ -85,7 +84,7 @@ def test_every_api_route_answers_get_as_documented(demo_server: LiveServer) -> N
             continue
         assert set(item) == {"get"}
         examples = {p["name"]: p.get("example") for p in item["get"].get("parameters", []) if p["in"] == "path"}
-        concrete = re.sub(r"\{([^}]+)\}", lambda m: str(examples[m.group(1)]), path)  # each one's example
+        concrete = path.format(**examples)  # each path parameter's documented example
         response = demo_server.get(concrete)
         assert response.status_code == 200, (path, response.text[:200])
         documented = item["get"]["responses"]["200"]["content"]
@@ -257,14 +256,17 @@ def collect(server: LiveServer) -> list[Sample]:
 
     pages = [get("/api/search", "/api/search" + query) for query in SEARCHES]
     results = [r for page in pages for r in page["results"]]
-    names = sorted({r["full_name"] for r in results}, key=str.lower)[:8]
-    names += sorted({name for r in results if r["fork_of"] for name in (r["full_name"], r["fork_of"])})
-    names += sorted({r["full_name"] for r in results if r["metadata"]})  # a record with its project metadata
+    repos = [r for r in results if r["api_url"].startswith("/api/repos/")]  # GitHub repositories
+    names = sorted({r["full_name"] for r in repos}, key=str.lower)[:8]
+    names += sorted({name for r in repos if r["fork_of"] for name in (r["full_name"], r["fork_of"])})
+    names += sorted({r["full_name"] for r in repos if r["metadata"]})  # a record with its project metadata
     for name in names:
         get("/api/repos/{owner}/{name}", f"/api/repos/{name}")
-    for found in results[:3]:  # every record's api_url answers
-        assert found["api_url"].startswith("/api/")
+    for found in repos[:2]:  # a GitHub repository answers at /api/items too
         get("/api/items/{host}/{path}", f"/api/items/{found['host']}/{found['full_name']}")
+    for found in [r for r in results if r["kind"] == "resource"][:3]:  # every record's api_url answers
+        assert found["api_url"].startswith("/api/items/")
+        get("/api/items/{host}/{path}", found["api_url"])
     get("/api/items/{host}/{path}", "/api/items/gitlab.com/no/such/project", 404)
     listed = get("/api/publishers", "/api/publishers")
     for entry in listed["publishers"][:3] + [p for p in listed["publishers"] if p["stale"] or not p["repos"]]:

@@ -221,6 +221,7 @@ def test_an_old_index_of_demo_data_is_rebuilt_but_real_data_is_refused(tmp_path:
     import pytest
 
     from pulse.index import IndexStore, IndexVersionError
+    from pulse.jobs.demo import demo_resources
 
     demo_dir, real_dir = tmp_path / "demo", tmp_path / "real"
     for path, records in ((demo_dir, demo_records[:5]), (real_dir, [make_repo(1, "real")])):
@@ -239,4 +240,5 @@ def test_an_old_index_of_demo_data_is_rebuilt_but_real_data_is_refused(tmp_path:
     store.close()
     (settings.index_dir / "PULSE_SCHEMA_VERSION").write_text("1\n")
     with LiveServer(settings) as server:
-        assert server.get("/healthz").json() == {"status": "ok", "documents": len(demo_records), "demo": True}
+        shipped = len(demo_records) + len(list(demo_resources()))  # the demo's repositories and resources
+        assert server.get("/healthz").json() == {"status": "ok", "documents": shipped, "demo": True}

@@ -201,7 +201,7 @@ class Repo:
         data = dataclasses.asdict(self)
         data["topics"] = list(self.topics)
         data["full_name"] = self.full_name
-        data["kind"] = self.kind
+        data["key"], data["kind"] = self.key, self.kind
         data["page_url"], data["api_url"] = self.page_url, self.api_url
         if not with_readme:
             data.pop("readme")

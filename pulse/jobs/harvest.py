@@ -39,6 +39,7 @@ from pulse.index import IndexStore, SourceUpdate
 from pulse.jobs.state import SourceState, StateRecovery, load_state, save_state, write_atomically
 
 TOMBSTONE_AFTER = 2  # consecutive 404 runs before a source's repos are removed
+MAX_PROBLEMS = 50  # problems kept per source in a report
 
 
 @dataclass
@@ -56,6 +57,7 @@ class SourceReport:
     requests: int = 0
     seconds: float = 0.0
     error: str = ""
+    problems: list[str] = field(default_factory=list)  # what the source had that could not be used
 
 
 @dataclass
@@ -167,6 +169,10 @@ def _harvest_one(
         entry.requests = harvester.requests_made - requests_before
         entry.seconds = round(time.monotonic() - started, 3)
     entry.status, entry.seen = HarvestStatus.OK, len(repos)
+    found = list(getattr(harvester, "problems", []))
+    entry.problems = found[:MAX_PROBLEMS] + (
+        [f"... and {len(found) - MAX_PROBLEMS} more"] if len(found) > MAX_PROBLEMS else []
+    )
     state.last_success, state.last_error, state.consecutive_not_found, state.tombstoned = report.started_at, "", 0, ""
     state.repos = len(repos)
     return _diff(source.key, previous, repos, entry)

@@ -33,7 +33,7 @@ RepoName = Annotated[str, "`Owner/name` of a repository in the catalogue."]
 
 # A repository as the downloads give it, and as a search result or the repository body start:
 # `Repo.to_dict(with_readme=False)` and `Repo.to_dict()`.
-RECORD_PROPERTIES = ("full_name", "kind", "page_url", "api_url")  # what Repo.to_dict adds to the fields
+RECORD_PROPERTIES = ("full_name", "key", "kind", "page_url", "api_url")  # what Repo.to_dict adds to the fields
 REPO = Record(
     Repo,
     omit=("readme",),
@@ -199,6 +199,7 @@ class NewRepo(TypedDict):
     url: str
     publisher: str
     created_at: Timestamp
+    page_url: Annotated[str, "Its page in Pulse."]
 
 
 class NewThisWeek(TypedDict):

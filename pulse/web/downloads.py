@@ -82,6 +82,12 @@ CSV_COLUMNS = (
     "updated_at",
     "publisher",
     "publisher_type",
+    # Added with identity across forges and listed resources (columns are only ever appended).
+    "key",
+    "kind",
+    "resource_type",
+    "host",
+    "page_url",
 )
 FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
 BOM = "\ufeff"

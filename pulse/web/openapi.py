@@ -232,14 +232,14 @@ def openapi_document() -> dict[str, Any]:
                             "in": "path",
                             "required": True,
                             "schema": path_text,
-                            "example": "github.com",
+                            "example": "design-system.service.gov.uk",
                         },
                         {
                             "name": "path",
                             "in": "path",
                             "required": True,
                             "schema": {"type": "string", "minLength": 1, "maxLength": 1000},
-                            "example": "Dorset-Council-UK/GdsBlazorComponents",
+                            "example": "components/button",
                         },
                     ],
                     "responses": {

@@ -136,6 +136,7 @@ def new_since(store: IndexStore, since: str) -> tuple[int, list[contracts.NewRep
                         "url": repo.url,
                         "publisher": repo.publisher,
                         "created_at": repo.created_at,
+                        "page_url": repo.page_url,
                     }
                 )
                 found.sort(key=lambda r: (r["created_at"], r["full_name"].lower()), reverse=True)
