@@ -26,6 +26,7 @@ from github import Auth, Github, GithubException, GithubRetry, RateLimitExceeded
 from github.Repository import Repository
 
 from pulse.core.errors import RateLimited, SourceError
+from pulse.core.metadata import MAX_METADATA_BYTES, METADATA_FILES, parse_metadata
 from pulse.core.record import GITHUB_HOST, NO_README, Repo, cap_readme, web_url
 from pulse.core.registration import AccountProfile
 from pulse.core.settings import Settings
@@ -38,6 +39,7 @@ log = logging.getLogger(__name__)
 # GitHub's contents API stops inlining file bodies above 1 MB; PyGithub's
 # decoded_content then asserts, so bigger READMEs are skipped on purpose.
 _UNKNOWN_SIGNALS: tuple[bool | None, bool | None] = (None, None)  # contributing guide, tests or CI
+_NO_METADATA: tuple[str, dict[str, str | list[str]], str] = ("", {}, "")  # file, metadata, problem
 README_MAX_BYTES = 1_000_000
 # Root entries that show tests or CI (a .github folder alone may only hold issue templates).
 _TEST_DIRS = {"test", "tests", "spec", "specs", "__tests__", "testing", "cypress", "e2e", ".circleci"}
@@ -201,17 +203,20 @@ class GitHubHarvester:
             readme, readme_sha = before.readme, before.readme_sha  # nothing pushed: README unchanged
         else:
             readme, readme_sha = self._readme(repo, before)
-        fork_of, signals = "", _UNKNOWN_SIGNALS
+        fork_of, signals, about = "", _UNKNOWN_SIGNALS, _NO_METADATA
         if repo.fork:
             # Known upstreams are kept; an unknown one is asked again only after a push,
             # so a fork whose upstream is gone does not cost a request every night.
             fork_of = before.fork_of if before is not None and (before.fork_of or unchanged) else self._upstream(repo)
         elif before is not None and unchanged:
             signals = (before.has_contributing, before.has_tests)
+            about = (before.metadata_file, before.metadata, before.metadata_problem)
         else:
             # The second request of a new or pushed repo (a fork's is its upstream):
-            # the root listing says whether there is a contributing guide, tests or CI.
-            signals = self._listing_signals(repo)
+            # the root listing says whether there is a contributing guide, tests or CI,
+            # and which metadata file to read (one more request, only when there is one).
+            signals, metadata_file = self._listing(repo)
+            about = self._metadata(repo, metadata_file) if metadata_file else _NO_METADATA
         licence = repo.license.spdx_id if repo.license else ""
         if licence == "NOASSERTION":  # GitHub's "a licence file we could not identify"
             licence = "Other"
@@ -244,10 +249,14 @@ class GitHubHarvester:
             fork_of=fork_of,
             has_contributing=signals[0],
             has_tests=signals[1],
+            metadata_file=about[0],
+            metadata=dict(about[1]),
+            metadata_problem=about[2],
         )
 
-    def _listing_signals(self, repo: Repository) -> tuple[bool | None, bool | None]:
-        """(has a contributing guide, has tests or CI) from the root listing; None when unknown."""
+    def _listing(self, repo: Repository) -> tuple[tuple[bool | None, bool | None], str]:
+        """((has a contributing guide, has tests or CI), the metadata file to read or "") from the
+        root listing; unknown signals are None."""
         try:
             entries = repo.get_contents("")
         except RateLimitExceededException:
@@ -255,11 +264,35 @@ class GitHubHarvester:
         except (GithubException, OSError, ValueError) as exc:
             if not (isinstance(exc, GithubException) and exc.status == 404):  # 404: an empty repo
                 log.warning("file listing of %s not read: %s", repo.full_name, type(exc).__name__)
-            return None, None
+            return (None, None), ""
         names = {(e.name.lower(), e.type) for e in (entries if isinstance(entries, list) else [entries])}
         contributing = any(n.startswith("contributing") and t == "file" for n, t in names)
         tests = any((t == "dir" and n in _TEST_DIRS) or n in _TEST_OR_CI_FILES for n, t in names)
-        return contributing, tests
+        # The first metadata file present, in METADATA_FILES' order; `.dwp/...` needs its folder.
+        present = {n for n, t in names if t == "file"} | {f"{n}/" for n, t in names if t == "dir"}
+        chosen = next((f for f in METADATA_FILES if f.lower() in present or f.split("/")[0] + "/" in present), "")
+        return (contributing, tests), chosen
+
+    def _metadata(self, repo: Repository, filename: str) -> tuple[str, dict[str, str | list[str]], str]:
+        """(file, normalised metadata, problem) of the project's own metadata file: one request."""
+        try:
+            content = repo.get_contents(filename)
+        except RateLimitExceededException:
+            raise
+        except GithubException as exc:
+            if exc.status == 404:  # a `.dwp/` folder without the metadata file in it
+                return _NO_METADATA
+            return filename, {}, f"{filename} could not be read from GitHub ({exc.status})"
+        except (OSError, ValueError) as exc:
+            return filename, {}, f"{filename} could not be read from GitHub ({type(exc).__name__})"
+        if isinstance(content, list) or content.size > MAX_METADATA_BYTES or content.encoding != "base64":
+            return filename, {}, f"{filename} is too large or not a file (the limit is {MAX_METADATA_BYTES:,} bytes)"
+        try:
+            text = _decode(content.decoded_content)
+        except (ValueError, TypeError, AssertionError):
+            return filename, {}, f"{filename} could not be decoded"
+        metadata, problem = parse_metadata(filename, text)
+        return filename, metadata, problem
 
     def _upstream(self, repo: Repository) -> str:
         """A fork's upstream "Owner/name": one request, once per fork (list responses lack `parent`)."""

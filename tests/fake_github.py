@@ -147,6 +147,7 @@ class _Repo:
     languages: dict[str, int]
     parent: str | None = None  # "Owner/name" of the upstream, for forks (GET /repos/{o}/{r} only)
     files: tuple[str, ...] = ()  # extra root entries for GET /repos/{o}/{r}/contents/ ("name/" is a directory)
+    contents: dict[str, bytes] = field(default_factory=dict)  # GET /repos/{o}/{r}/contents/{path}: file bodies
 
 
 class _Server(ThreadingHTTPServer):
@@ -388,7 +389,11 @@ class FakeGitHub:
         repository body carries.
         """
         parent = extra.pop("parent", None)
-        files = tuple(extra.pop("files", ()))
+        contents = {k: v.encode("utf-8") if isinstance(v, str) else v for k, v in extra.pop("contents", {}).items()}
+        # A file with contents is listed at the root (or its top folder is).
+        files = tuple(
+            dict.fromkeys([*extra.pop("files", ()), *(k.split("/")[0] + ("/" if "/" in k else "") for k in contents)])
+        )
         with self._lock:
             acct = self._accounts.get(org.lower()) or self._add_account(org, "Organization", {})
             if id is None:
@@ -431,8 +436,9 @@ class FakeGitHub:
             if languages is None:
                 languages = {} if empty or language is None else {language: 1000 + 37 * id % 50_000}
             repo = _Repo(
-                id, acct.login, name, fields, None if empty else data, readme_path, empty, languages, parent, files
-            )
+                id, acct.login, name, fields, None if empty else data, readme_path, empty, languages, parent, files,
+                contents,
+            )  # fmt: skip
             self._repos[id] = repo
             self._by_name = None
             return self._list_item(repo)
@@ -669,23 +675,26 @@ class FakeGitHub:
     def _readme_body(self, repo: _Repo) -> dict[str, Any]:
         """content-file shape with real base64, git blob sha and byte size."""
         assert repo.readme is not None
+        return self._file_body(repo, repo.readme_path, repo.readme)
+
+    def _file_body(self, repo: _Repo, path: str, data: bytes) -> dict[str, Any]:
+        """The content-file shape of one file of `repo`."""
         full_name = f"{repo.owner}/{repo.name}"
         branch = repo.fields.get("default_branch", "main")
-        sha = git_blob_sha(repo.readme)
-        path = repo.readme_path
+        sha = git_blob_sha(data)
         api = f"{self.url}/repos/{full_name}/contents/{path}?ref={branch}"
         html = f"https://github.com/{full_name}/blob/{branch}/{path}"
         git = f"{self.url}/repos/{full_name}/git/blobs/{sha}"
         body = copy.deepcopy(self._readme_template)
         # Files over 1 MB: the contents API sends no body ("encoding": "none", empty content).
-        too_big = len(repo.readme) > 1_000_000
+        too_big = len(data) > 1_000_000
         body.update(
             type="file",
             encoding="none" if too_big else "base64",
-            size=len(repo.readme),
+            size=len(data),
             name=path.rsplit("/", 1)[-1],
             path=path,
-            content="" if too_big else github_base64(repo.readme),
+            content="" if too_big else github_base64(data),
             sha=sha,
             url=api,
             git_url=git,
@@ -841,6 +850,11 @@ class FakeGitHub:
             if any(m in accept for m in RAW_MEDIA_TYPES):
                 return 200, repo.readme, {}
             return 200, self._readme_body(repo), {}
+        if len(rest) > 1 and rest[0] == "contents":  # one file
+            path = "/".join(rest[1:])
+            if path not in repo.contents:
+                return 404, error_body(404, "Not Found", DOCS), {}
+            return 200, self._file_body(repo, path, repo.contents[path]), {}
         if rest == ["contents"]:  # the root directory listing
             if repo.empty:
                 return 404, error_body(404, "This repository is empty.", DOCS), {}

@@ -144,6 +144,9 @@ AXE_PAGES = [
     pytest.param("/publishers?type=bogus", 400, id="bad-request-publishers"),
     pytest.param("/accessibility", 200, id="accessibility-statement"),
     pytest.param("/register", 200, id="register-form"),
+    pytest.param("/items/design-system.service.gov.uk/components/button", 200, id="resource"),
+    pytest.param("/search?q=privacy+notice+template", 200, id="search-with-resources"),
+    pytest.param("/publishers/nhs-england", 200, id="resources-publisher"),
 ]
 
 

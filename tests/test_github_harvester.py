@@ -173,3 +173,39 @@ def test_check_target_rejects_bad_logins() -> None:
     assert GitHubHarvester.check_target("Dorset-Council-UK") is None
     assert GitHubHarvester.check_target("-bad") is not None
     assert GitHubHarvester.check_target("a" * 40) is not None
+
+
+METADATA = Path(__file__).parent / "data" / "formats"
+
+
+def test_metadata_files_are_read_once_per_change_and_bad_ones_reported(github: FakeGitHub, tmp_path: Path) -> None:
+    publiccode = (METADATA / "publiccode.amsterdam-signals-frontend.yml").read_text()
+    dwp = (METADATA / "uk-metadata" / "dwp-project-metadata" / "dwp__govuk-casa__project-metadata.v1.yaml").read_text()
+    backstage = METADATA / "uk-metadata" / "backstage-catalog-info" / "hmcts__rpe-pdf-service__catalog-info.yaml"
+    github.add_repo("Dorset-Council-UK", "signals", contents={"publiccode.yml": publiccode})
+    github.add_repo("Dorset-Council-UK", "casa", contents={".dwp/project-metadata.yaml": dwp})
+    github.add_repo("Dorset-Council-UK", "pdf", contents={"catalog-info.yaml": backstage.read_text()})
+    github.add_repo("Dorset-Council-UK", "broken", contents={"publiccode.yml": "name: [unclosed\n"})
+    github.add_repo("Dorset-Council-UK", "plain")
+    github.reset_counts()
+    pulse = harvester(github, tmp_path)
+    records = {r.name: r for r in pulse.harvest(DORSET, DORSET_ORG, {})}
+    signals = records["signals"]
+    assert signals.metadata_file == "publiccode.yml" and signals.metadata["development_status"] == "stable"
+    assert signals.metadata["software_type"] == "standalone/web" and not signals.metadata_problem
+    assert records["casa"].metadata_file == ".dwp/project-metadata.yaml" and records["casa"].metadata
+    assert records["pdf"].metadata_file == "catalog-info.yaml" and records["pdf"].metadata.get("lifecycle")
+    broken = records["broken"]
+    assert broken.metadata == {} and "not valid YAML" in broken.metadata_problem
+    assert records["plain"].metadata_file == "" and records["plain"].metadata == {}
+    read = sorted(r.path for r in github.requests if "/contents/" in r.path and not r.path.endswith("/contents/"))
+    assert read == [
+        "/repos/Dorset-Council-UK/broken/contents/publiccode.yml",
+        "/repos/Dorset-Council-UK/casa/contents/.dwp/project-metadata.yaml",
+        "/repos/Dorset-Council-UK/pdf/contents/catalog-info.yaml",
+        "/repos/Dorset-Council-UK/signals/contents/publiccode.yml",
+    ]  # one request per repo that has a metadata file, none for the others
+    github.reset_counts()
+    again = {r.name: r for r in pulse.harvest(DORSET, DORSET_ORG, {r.key: r for r in records.values()})}
+    assert again["signals"].metadata == signals.metadata and again["broken"].metadata_problem == broken.metadata_problem
+    assert [r.path for r in github.requests if r.path.startswith("/repos/")] == []  # unchanged: nothing read again

@@ -73,7 +73,7 @@ def test_cli_harvest_then_serve_finds_repos_by_readme_words(github: FakeGitHub, 
 
     result = run_cli("harvest", "--sources", str(sources), "--data-dir", str(data_dir), env=github_env(github))
     assert result.returncode == 0, result.stderr
-    assert "ok          Dorset-Council-UK: 1 repos" in result.stdout
+    assert "ok          Dorset-Council-UK: 1 items" in result.stdout
     assert "Harvested 2 of 2 sources" in result.stdout
 
     with LiveServer(Settings.from_env({}, data_dir=data_dir)) as server:

@@ -154,3 +154,30 @@ def test_urls_pulse_may_not_fetch_are_refused_like_a_failing_source(files: Files
     report, _ = harvest(sources(files, tmp_path), allowed)
     huge = next(e for e in report.sources if e.source.endswith("design-system.yaml"))
     assert huge.status == HarvestStatus.FAILED and "10,000,000" in huge.error
+
+
+def test_publisher_and_item_pages_show_kinds_problems_and_resources(files: Files, tmp_path: Path) -> None:
+    from tests.conftest import LiveServer
+
+    files.routes = {"/code.json": (200, INVENTORY), "/design-system.yaml": (200, DESIGN)}
+    settings = Settings.from_env({"PULSE_ALLOW_PRIVATE_URLS": "1"}, data_dir=tmp_path / "data")
+    harvest(sources(files, tmp_path), settings)
+    with LiveServer(settings, demo=False) as server:
+        cdc = server.get("/publishers/centers-for-disease-control-and-prevention")
+        assert cdc.status_code == 200 and "code.json inventory" in cdc.text
+        assert "11 entries of" in cdc.text and "could not be used" in cdc.text  # each problem listed
+        button = server.get("/items/design-system.service.gov.uk/components/button")
+        assert button.status_code == 200 and "Resources list" not in button.text
+        assert "Component" in button.text and 'id="readme"' not in button.text
+        crumb = next(
+            line for line in button.text.splitlines() if "govuk-breadcrumbs__link" in line and "publishers/" in line
+        )
+        address = crumb.split('href="')[1].split('"')[0]
+        publisher = server.get(address)
+        assert publisher.status_code == 200 and "70 open resources" in publisher.text
+        api = server.get("/api/items/design-system.service.gov.uk/components/button").json()
+        assert (api["kind"], api["resource_type"], api["page_url"]) == (
+            "resource", "component", "/items/design-system.service.gov.uk/components/button"
+        )  # fmt: skip
+        found = server.get("/api/search", params={"q": "design system components", "kind": "resource"}).json()
+        assert found["total"] > 0 and all(r["kind"] == "resource" for r in found["results"])

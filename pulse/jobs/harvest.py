@@ -170,9 +170,8 @@ def _harvest_one(
         entry.seconds = round(time.monotonic() - started, 3)
     entry.status, entry.seen = HarvestStatus.OK, len(repos)
     found = list(getattr(harvester, "problems", []))
-    entry.problems = found[:MAX_PROBLEMS] + (
-        [f"... and {len(found) - MAX_PROBLEMS} more"] if len(found) > MAX_PROBLEMS else []
-    )
+    more = [f"... and {len(found) - MAX_PROBLEMS} more"] if len(found) > MAX_PROBLEMS else []
+    entry.problems = state.problems = found[:MAX_PROBLEMS] + more
     state.last_success, state.last_error, state.consecutive_not_found, state.tombstoned = report.started_at, "", 0, ""
     state.repos = len(repos)
     return _diff(source.key, previous, repos, entry)

@@ -9,9 +9,19 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from pulse.core.metadata import slug
 from pulse.core.vocabulary import SourceStatus
 from pulse.index import DEMO_SOURCE_PREFIX, IndexStore
 from pulse.jobs.state import SourceState, StateRecovery, read_state
+
+# How the publisher pages name each source kind.
+SOURCE_KIND_LABELS = {
+    "github": "GitHub organisation",
+    "gitlab": "GitLab group",
+    "code_json": "code.json inventory",
+    "resources": "Resources list",
+    "demo": "Demo snapshot",
+}
 
 
 @dataclass
@@ -24,6 +34,12 @@ class SourceView:
     last_failure: str = ""
     last_error: str = ""
     stale: bool = False
+    problems: list[str] = field(default_factory=list)  # what its last good harvest could not use
+
+    @property
+    def kind(self) -> str:
+        """The source kind as people read it ("GitLab group")."""
+        return SOURCE_KIND_LABELS.get(self.source.split(":", 1)[0], self.source.split(":", 1)[0])
 
 
 @dataclass
@@ -46,7 +62,7 @@ def list_publishers(store: IndexStore, data_dir: Path) -> list[PublisherSummary]
     seen_sources = set()
     for summary in store.source_summaries():
         seen_sources.add(summary.source)
-        login = summary.source.split(":", 1)[1]
+        login = publisher_address(summary.source, summary.publisher)
         state = states.get(summary.source)
         status = _status(summary.source, state)
         entry = publishers.setdefault(
@@ -56,7 +72,8 @@ def list_publishers(store: IndexStore, data_dir: Path) -> list[PublisherSummary]
         entry.sources.append(_source_status(summary.source, state, summary.repos, status, summary.owner))
     for source, state in states.items():
         if source not in seen_sources:
-            entry = publishers.setdefault(state.publisher, PublisherSummary(state.publisher, "", state.target.lower()))
+            address = publisher_address(source, state.publisher)
+            entry = publishers.setdefault(state.publisher, PublisherSummary(state.publisher, "", address))
             entry.sources.append(_source_status(source, state, 0, _status(source, state), state.target))
     return sorted(publishers.values(), key=lambda p: p.name.lower())
 
@@ -65,9 +82,18 @@ def get_publisher(store: IndexStore, data_dir: Path, login: str) -> PublisherSum
     """The publisher owning GitHub login `login` (case-insensitive)."""
     login = login.lower()
     for publisher in list_publishers(store, data_dir):
-        if any(s.login.lower() == login for s in publisher.sources):
+        if publisher.login == login or any(s.login.lower() == login for s in publisher.sources):
             return publisher
     return None
+
+
+def publisher_address(source: str, publisher: str) -> str:
+    """A publisher's key in its page's address: a GitHub or demo source's login, else its name as a slug
+    (a GitLab group path, an inventory's or a list's URL would put slashes in it)."""
+    kind, _, target = source.partition(":")
+    if kind in ("github", "demo") and "/" not in target and ":" not in target:
+        return target
+    return slug(publisher)
 
 
 def source_status(data_dir: Path, source: str, login: str) -> SourceView:
@@ -98,6 +124,7 @@ def _source_status(source: str, state: SourceState | None, repos: int, status: S
         last_failure=state.last_failure,
         last_error=state.last_error,
         stale=state.stale,
+        problems=list(state.problems),
     )
 
 

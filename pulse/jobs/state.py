@@ -35,6 +35,7 @@ class SourceState:
     consecutive_not_found: int = 0
     tombstoned: str = ""  # when its repos were removed after repeated 404s
     repos: int = 0
+    problems: list[str] = field(default_factory=list)  # what its last good harvest could not use, and why
 
     @property
     def stale(self) -> bool:

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from urllib.parse import quote
+
 from markupsafe import Markup
 from starlette.requests import Request
 from starlette.responses import HTMLResponse, RedirectResponse, Response
@@ -13,7 +15,7 @@ from pulse.core.record import GITHUB_HOST, Repo
 from pulse.core.vocabulary import NONE_VALUE, PUBLISHER_TYPES
 from pulse.index import Related
 from pulse.index import search as run_search
-from pulse.jobs.publishers import get_publisher, list_publishers, source_status
+from pulse.jobs.publishers import get_publisher, list_publishers, publisher_address, source_status
 from pulse.web.readme_html import render_readme
 from pulse.web.templating import render
 
@@ -76,6 +78,7 @@ def _item_page(request: Request, record: Repo) -> HTMLResponse:
         reused_by=related.reused_by,
         upstream=related.upstream,
         readiness=readiness(record, reused_by=len(related.reused_by)) if record.kind != "resource" else None,
+        publisher_url="/publishers/" + quote(publisher_address(record.source, record.publisher)),
     )
 
 
@@ -98,9 +101,14 @@ def publisher_page(request: Request) -> HTMLResponse:
     page = run_search(state.store, search)
     unlicensed = next((f.count for f in page.facets["licence"] if f.value == NONE_VALUE), 0)
     story = state.registrations.story(login)
+    # Metadata files its repositories carry but Pulse could not use, with why (for the publisher to fix).
+    bad_metadata = [
+        r for s in publisher.sources for r in state.store.records_of_source(s.source).values() if r.metadata_problem
+    ]
     return render(
-        request, "publisher.html", publisher=publisher, page=page, search=search, unlicensed=unlicensed, story=story
-    )
+        request, "publisher.html", publisher=publisher, page=page, search=search, unlicensed=unlicensed, story=story,
+        bad_metadata=sorted(bad_metadata, key=lambda r: r.title.lower()),
+    )  # fmt: skip
 
 
 def error_page(request: Request, status: int, message: str) -> HTMLResponse:
