@@ -46,7 +46,7 @@ def test_shipped_sources_file_is_valid_and_realistic() -> None:
     [
         (MINIMAL.replace("local-government", "parish"), 3, "publishers[0].type", "not one of"),
         (MINIMAL.replace("    type: local-government\n", ""), 2, "publishers[0].type", "missing"),
-        (MINIMAL.replace("github:", "gitlab:"), 5, "publishers[0].sources[0].gitlab", "unknown source kind"),
+        (MINIMAL.replace("github:", "bitbucket:"), 5, "publishers[0].sources[0].bitbucket", "unknown source kind"),
         (MINIMAL.replace("Dorset-Council-UK", "not a login!"), 5, "publishers[0].sources[0].github", "not a valid"),
         (MINIMAL.replace("sources:", "sorces:"), 4, "publishers[0].sorces", "unknown key"),
         (MINIMAL.replace("name: Dorset Council", "name:"), 2, "publishers[0].name", "non-empty text"),

@@ -145,7 +145,7 @@ def test_html_and_api_share_one_query_path(demo_server: LiveServer) -> None:
     params = {"q": "design system", "publisher_type": "central-government"}
     api = demo_server.get("/api/search", params=params).json()
     html = demo_server.get("/search", params=params).text
-    assert f"{api['total']} repositories" in html or f"{api['total']} repository" in html
+    assert f"{api['total']} results" in html or f"{api['total']} result" in html
     for result in api["results"]:
         assert result["full_name"] in html
     assert "Remove filter Publisher type: Central government" in html

@@ -238,7 +238,10 @@ def test_the_installed_pulse_serves_the_site_over_http(installed: tuple[Path, Pa
                     time.sleep(0.1)
             assert health.status_code == 200
             demo_lines = (site / "pulse/data/demo-catalogue.jsonl").read_text().splitlines()
-            assert health.json() == {"status": "ok", "documents": len(demo_lines), "demo": True}
+            lists = sorted((site / "pulse/data/open-resources").glob("*.yaml"))  # the wheel ships the resources too
+            resources = sum(f.read_text().count("\n- title:") for f in lists)
+            assert len(lists) == 7 and resources == 199
+            assert health.json() == {"status": "ok", "documents": len(demo_lines) + resources, "demo": True}
 
             home = client.get("/")
             assert home.status_code == 200 and home.headers["content-type"].startswith("text/html")
@@ -252,7 +255,7 @@ def test_the_installed_pulse_serves_the_site_over_http(installed: tuple[Path, Pa
 
             page = client.get("/search", params={"q": "bin"})
             assert page.status_code == 200
-            count = re.search(r'class="result-count"[^>]*>(\d+) repositor', page.text)
+            count = re.search(r'class="result-count"[^>]*>(\d+) result', page.text)
             assert count and int(count.group(1)) > 0, page.text[:2000]
 
             api = client.get("/api/search", params={"q": "bin"})
