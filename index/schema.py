@@ -19,8 +19,10 @@ from pulse.core.record import Repo
 from pulse.core.text import excerpt, markdown_to_text
 from pulse.core.vocabulary import FILTERS, NONE_VALUE
 
-SCHEMA_VERSION = 3  # 2: kind, has_licence, fork_of and spelling fields; 3: keys namespaced by host, resource_type
-MIGRATES_FROM = (2,)  # versions whose stored records this version re-indexes on open (store.py), losing nothing
+# 2: kind, has_licence, fork_of and spelling fields; 3: keys namespaced by host, resource_type;
+# 4: the README excerpt is prose only (no code, commands, badges, URLs)
+SCHEMA_VERSION = 4
+MIGRATES_FROM = (2, 3)  # versions whose stored records this version re-indexes on open (store.py), losing nothing
 
 # Words: stemmed, lower-cased, English stop words removed.
 TEXT_ANALYZER = analysis.StemmingAnalyzer()

@@ -242,3 +242,23 @@ def test_an_old_index_of_demo_data_is_rebuilt_but_real_data_is_refused(tmp_path:
     with LiveServer(settings) as server:
         shipped = len(demo_records) + len(list(demo_resources()))  # the demo's repositories and resources
         assert server.get("/healthz").json() == {"status": "ok", "documents": shipped, "demo": True}
+
+
+def test_what_a_readme_runs_does_not_rank(store: IndexStore) -> None:
+    """Code blocks, commands, badges and URLs are left out of the ranked text: `venv/bin/activate` is no bin."""
+    store.add_records(
+        [
+            make_repo(
+                1,
+                "monitoring-platform",
+                readme="# Monitoring\n\nData is collected daily.\n\n"
+                "```sh\nsource venv/bin/activate\npython manage.py collectstatic\n```\n"
+                "[![bin](https://img.shields.io/bin.svg)](https://ci.example/bin)\n",
+            ),  # fmt: skip
+            make_repo(2, "waste-site-finder", readme="# Waste site finder\n\nWhen is my bin collection day?"),
+        ]
+    )
+    assert [h.repo.name for h in search(store, request(q="bin")).hits] == ["waste-site-finder"]  # no bin in its prose
+    assert search(store, request(q="bin collection")).hits[0].repo.name == "waste-site-finder"
+    assert search(store, request(q="activate")).hits == []  # nor the commands it runs
+    assert search(store, request(q="collected")).hits[0].repo.name == "monitoring-platform"  # its prose still counts

@@ -11,35 +11,47 @@ import re
 from itertools import pairwise
 
 from markdown_it import MarkdownIt
+from markdown_it.token import Token
 
 EXCERPT_CHARS = 2_000
 
-_md = MarkdownIt("commonmark", {"html": False})
+_md = MarkdownIt("commonmark", {"html": False}).enable("table")
 _SPACES = re.compile(r"[ \t\r\f\v]+")
 _BLANKS = re.compile(r"\n{2,}")
 _TAGS = re.compile(r"<[^>]{0,500}>")
+_URLS = re.compile(r"\b(?:https?://|www\.)\S{1,2000}", re.IGNORECASE)
+_NAME_LIKE = re.compile(r"^[A-Za-z][\w.-]{0,60}$")  # an identifier or a package name, not a command or a path
 
 
 def markdown_to_text(markdown: str) -> str:
-    """Readable text of a markdown document: words of headings, paragraphs, lists, code."""
+    """The prose of a markdown document: words of headings, paragraphs, list items and tables.
+
+    What a README runs is left out, so it cannot rank: fenced and indented code blocks
+    (`source venv/bin/activate` is not about bins), inline code that is a command or a
+    path rather than a name, images and badges, bare web addresses and HTML. Link text
+    stays; link targets go. The README itself is shown whole, from its markdown.
+    """
     parts: list[str] = []
     for token in _md.parse(markdown):
         if token.type == "inline" and token.children:
-            words = [
-                c.content if c.type in ("text", "code_inline") else " "
-                for c in token.children
-                if c.type in ("text", "code_inline", "softbreak", "hardbreak")
-            ]
+            words = [_inline_text(c) for c in token.children]
             parts.append("".join(words))
-        elif token.type in ("fence", "code_block"):
-            parts.append(token.content.strip())
         elif token.type.endswith("_close") and token.block:
             parts.append("\n")
     text = " ".join(p for p in parts if p)
     text = _TAGS.sub(" ", text)
+    text = _URLS.sub(" ", text)
     text = _SPACES.sub(" ", text)
     text = "\n".join(line.strip() for line in text.split("\n"))
     return _BLANKS.sub("\n", text).strip()
+
+
+def _inline_text(child: Token) -> str:
+    if child.type == "text":
+        return child.content
+    if child.type == "code_inline":
+        return child.content if _NAME_LIKE.match(child.content) else " "  # `govuk-frontend` yes, `npm run x` no
+    return " "  # breaks, images (badges), HTML: a space keeps words apart
 
 
 def headings(markdown: str) -> list[str]:
