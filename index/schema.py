@@ -18,14 +18,16 @@ from whoosh import analysis, fields, formats
 from pulse.core.record import Repo
 from pulse.core.text import excerpt, markdown_to_text
 from pulse.core.vocabulary import FILTERS, NONE_VALUE
+from pulse.index.stemming import uk_stem
 
 # 2: kind, has_licence, fork_of and spelling fields; 3: keys namespaced by host, resource_type;
-# 4: the README excerpt is prose only (no code, commands, badges, URLs)
-SCHEMA_VERSION = 4
-MIGRATES_FROM = (2, 3)  # versions whose stored records this version re-indexes on open (store.py), losing nothing
+# 4: the README excerpt is prose only (no code, commands, badges, URLs); 5: UK and US spellings one word
+SCHEMA_VERSION = 5
+MIGRATES_FROM = (2, 3, 4)  # versions whose stored records this version re-indexes on open (store.py), losing nothing
 
-# Words: stemmed, lower-cased, English stop words removed.
-TEXT_ANALYZER = analysis.StemmingAnalyzer()
+# Words: stemmed, lower-cased, English stop words removed, UK and US spellings one word
+# (pulse/core/spellings.py, inside the stem function, so every field and snippet agrees).
+TEXT_ANALYZER = analysis.StemmingAnalyzer(stemfn=uk_stem)
 # Repo names: split on dots, dashes, underscores and CamelCase first, so
 # `Escc.RubbishAndRecycling.SiteFinder` is found by "rubbish" or "site finder".
 _NAME = (
@@ -33,7 +35,7 @@ _NAME = (
     | analysis.IntraWordFilter(splitwords=True, splitnums=False)
     | analysis.LowercaseFilter()
     | analysis.StopFilter()
-    | analysis.StemFilter()
+    | analysis.StemFilter(stemfn=uk_stem)
 )
 # Spelling suggestions ("did you mean"): the unstemmed words of the searchable text
 # (names split as above), so a correction is a word people write, not a stem.

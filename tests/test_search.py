@@ -262,3 +262,20 @@ def test_what_a_readme_runs_does_not_rank(store: IndexStore) -> None:
     assert search(store, request(q="bin collection")).hits[0].repo.name == "waste-site-finder"
     assert search(store, request(q="activate")).hits == []  # nor the commands it runs
     assert search(store, request(q="collected")).hits[0].repo.name == "monitoring-platform"  # its prose still counts
+
+
+def test_uk_and_us_spellings_are_one_word(store: IndexStore) -> None:
+    store.add_records(
+        [
+            make_repo(1, "premises-licence", description="Apply for a premises licence from the council"),
+            make_repo(2, "org-chart", description="The organization chart and colors of a US-style team"),
+            make_repo(3, "size-checker", description="Checks the size of uploads"),
+        ]
+    )
+    for typed, found in [("license", "premises-licence"), ("licensing", "premises-licence"),
+                         ("organisation", "org-chart"), ("colour", "org-chart")]:  # fmt: skip
+        hits = search(store, request(q=typed)).hits
+        assert [h.repo.name for h in hits] == [found], typed
+    hit = search(store, request(q="license")).hits[0]
+    assert ">licence</mark>" in hit.snippet  # the snippet highlights the other spelling
+    assert [h.repo.name for h in search(store, request(q="sise")).hits] == []  # -ize rule does not touch "size"
