@@ -16,6 +16,7 @@ from pulse.core.settings import Settings
 from pulse.core.sources import Publisher, Source
 from pulse.harvesters.code_json import CodeJsonHarvester
 from pulse.harvesters.github import GitHubHarvester
+from pulse.harvesters.gitlab import GitLabHarvester
 from pulse.harvesters.resources import ResourcesHarvester
 
 
@@ -47,6 +48,7 @@ class Harvester(Protocol):
 
 HARVESTERS: dict[str, type[Harvester]] = {
     GitHubHarvester.kind: GitHubHarvester,
+    GitLabHarvester.kind: GitLabHarvester,
     CodeJsonHarvester.kind: CodeJsonHarvester,
     ResourcesHarvester.kind: ResourcesHarvester,
 }

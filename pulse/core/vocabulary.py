@@ -180,6 +180,7 @@ def env_name_problem(name: str) -> str | None:
 # package provides one module per kind; a test keeps the two in step.
 SOURCE_KINDS: dict[str, Callable[[str], str | None]] = {
     "github": github_login_problem,
+    "gitlab": gitlab_group_problem,
     "code_json": web_address_problem,
     "resources": list_location_problem,
 }
