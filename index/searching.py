@@ -77,15 +77,20 @@ def search(store: ReadSource, request: SearchRequest, *, suggest: bool = True) -
         filter_mask &= value_mask
 
     match = match_query(searcher, facets, request.q, filter_mask)
+    suggestion = suggest_query(searcher, facets, request.q, filter_mask, match.strict) if request.q and suggest else ""
+    note = match.note
+    if not match.mask and suggestion:
+        # No empty hands: nothing matched, but the corrected spelling does. Show those, and say so.
+        corrected = match_query(searcher, facets, suggestion, filter_mask)
+        if corrected.mask:
+            note = f"Nothing matched “{request.q}”, so these are the results for “{suggestion}”."
+            match, suggestion = corrected, ""
     total = match.mask.bit_count()
     facet_counts = {name: count_values(values, match.mask) for name, values in facets.values.items()}
     hits = (
         _page(searcher, facets, request, match.text_query, match.words, match.mask, total, match.first) if total else []
     )
-    suggestion = suggest_query(searcher, facets, request.q, filter_mask, match.strict) if request.q and suggest else ""
-    return SearchPage(
-        request=request, total=total, hits=hits, facets=facet_counts, note=match.note, suggestion=suggestion
-    )
+    return SearchPage(request=request, total=total, hits=hits, facets=facet_counts, note=note, suggestion=suggestion)
 
 
 def check_query(store: ReadSource, request: SearchRequest) -> None:

@@ -220,7 +220,8 @@ class Sample:
 SEARCHES = [
     "",
     "?q=bin+collection",
-    "?q=flodding",  # a suggestion ("flooding")
+    "?q=flodding",  # nothing matches: the correction ("flooding") is searched, and the note says so
+    "?q=drupl+modules",  # a suggestion ("drupal modules"): "modules" matched
     "?q=bin+collection+zebra",  # no repository has every word: a note
     "?q=zzqqxxvv",  # no result
     '?q="design+system"&sort=stars',
@@ -336,9 +337,16 @@ def harvested_server(tmp_path_factory: pytest.TempPathFactory, demo_records: lis
             archived=True,
             metadata_file="publiccode.yml",
             metadata={
-                "software_type": "standalone/web", "development_status": "beta", "maintenance": "internal",
-                "lifecycle": "production", "owner": "Digital team", "system": "Waste", "description": "Bins",
-                "contacts": ["Digital team"], "categories": ["waste-management"], "used_by": ["Another Council"],
+                "software_type": "standalone/web",
+                "development_status": "beta",
+                "maintenance": "internal",
+                "lifecycle": "production",
+                "owner": "Digital team",
+                "system": "Waste",
+                "description": "Bins",
+                "contacts": ["Digital team"],
+                "categories": ["waste-management"],
+                "used_by": ["Another Council"],
             },  # fmt: skip
         ),
         dataclasses.replace(

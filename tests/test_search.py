@@ -151,9 +151,9 @@ def test_readme_text_keeps_line_breaks_between_words() -> None:
 
 def test_did_you_mean_corrects_unknown_words(store: IndexStore, demo_records) -> None:  # type: ignore[no-untyped-def]
     store.add_records(demo_records)
-    assert search(store, request(q="flodding")).suggestion == "flooding"
-    assert search(store, request(q="drupl")).suggestion == "drupal"
-    assert search(store, request(q="Drupl modules")).suggestion == "drupal modules"
+    assert "results for “flooding”" in search(store, request(q="flodding")).note  # nothing else: corrected
+    assert "results for “drupal”" in search(store, request(q="drupl")).note
+    assert search(store, request(q="Drupl modules")).suggestion == "drupal modules"  # "modules" matched: offered
     assert search(store, request(q="flooding")).suggestion == ""  # every word known
     assert search(store, request(q="drupal")).suggestion == ""
 
@@ -165,7 +165,9 @@ def test_no_suggestion_unless_the_correction_finds_more(store: IndexStore) -> No
             make_repo(2, "roads", description="Road gritting", language="C#"),
         ]
     )
-    assert search(store, request(q="flodding")).suggestion == "flooding"
+    widened = search(store, request(q="flodding"))  # nothing matched: the correction's results, and why
+    assert [h.repo.name for h in widened.hits] == ["flood-map"] and widened.suggestion == ""
+    assert widened.note == "Nothing matched “flodding”, so these are the results for “flooding”."
     assert search(store, request(q="flodding", language="C#")).suggestion == ""  # no more results there
     assert search(store, request(q="zzzzqqq")).suggestion == ""  # nothing near
 
@@ -210,8 +212,10 @@ def test_kind_and_has_licence_facets_and_filters(store: IndexStore) -> None:
 
 
 def test_api_has_suggestion_and_new_filters(demo_server) -> None:  # type: ignore[no-untyped-def]
-    body = demo_server.get("/api/search", params={"q": "flodding"}).json()
-    assert body["suggestion"] == "flooding" and body["total"] == 0
+    body = demo_server.get("/api/search", params={"q": "flodding"}).json()  # no empty hands: the correction's results
+    assert body["total"] > 0 and "results for “flooding”" in body["note"] and body["suggestion"] == ""
+    offered = demo_server.get("/api/search", params={"q": "drupl modules"}).json()  # "modules" matches: offered
+    assert offered["suggestion"] == "drupal modules" and offered["total"] > 0
     body = demo_server.get("/api/search", params={"q": "drupal", "kind": "code", "has_licence": "no"}).json()
     assert body["filters"] == {"kind": ["code"], "has_licence": ["no"]} and body["total"] > 0
     assert {"kind", "has_licence"} <= set(body["facets"])
@@ -278,4 +282,6 @@ def test_uk_and_us_spellings_are_one_word(store: IndexStore) -> None:
         assert [h.repo.name for h in hits] == [found], typed
     hit = search(store, request(q="license")).hits[0]
     assert ">licence</mark>" in hit.snippet  # the snippet highlights the other spelling
-    assert [h.repo.name for h in search(store, request(q="sise")).hits] == []  # -ize rule does not touch "size"
+    from pulse.core.spellings import to_uk
+
+    assert [to_uk(w) for w in ("size", "citizen", "prize", "organize")] == ["size", "citizen", "prize", "organise"]
