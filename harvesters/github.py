@@ -32,6 +32,7 @@ from pulse.core.registration import AccountProfile
 from pulse.core.settings import Settings
 from pulse.core.sources import Publisher, Source
 from pulse.core.vocabulary import github_login_problem
+from pulse.harvesters.signals import TEST_DIRS, TEST_OR_CI_FILES
 
 log = logging.getLogger(__name__)
 
@@ -41,27 +42,6 @@ log = logging.getLogger(__name__)
 _UNKNOWN_SIGNALS: tuple[bool | None, bool | None] = (None, None)  # contributing guide, tests or CI
 _NO_METADATA: tuple[str, dict[str, str | list[str]], str] = ("", {}, "")  # file, metadata, problem
 README_MAX_BYTES = 1_000_000
-# Root entries that show tests or CI (a .github folder alone may only hold issue templates).
-_TEST_DIRS = {"test", "tests", "spec", "specs", "__tests__", "testing", "cypress", "e2e", ".circleci"}
-_TEST_OR_CI_FILES = {
-    "pytest.ini",
-    "tox.ini",
-    "phpunit.xml",
-    "phpunit.xml.dist",
-    "jest.config.js",
-    "jest.config.ts",
-    "karma.conf.js",
-    "vitest.config.ts",
-    "playwright.config.ts",
-    ".travis.yml",
-    ".gitlab-ci.yml",
-    "azure-pipelines.yml",
-    "bitbucket-pipelines.yml",
-    "jenkinsfile",
-    ".rspec",
-    "codecov.yml",
-    ".codecov.yml",
-}
 
 
 class OrganisationProfile(NamedTuple):
@@ -267,7 +247,7 @@ class GitHubHarvester:
             return (None, None), ""
         names = {(e.name.lower(), e.type) for e in (entries if isinstance(entries, list) else [entries])}
         contributing = any(n.startswith("contributing") and t == "file" for n, t in names)
-        tests = any((t == "dir" and n in _TEST_DIRS) or n in _TEST_OR_CI_FILES for n, t in names)
+        tests = any((t == "dir" and n in TEST_DIRS) or n in TEST_OR_CI_FILES for n, t in names)
         # The first metadata file present, in METADATA_FILES' order; `.dwp/...` needs its folder.
         present = {n for n, t in names if t == "file"} | {f"{n}/" for n, t in names if t == "dir"}
         chosen = next((f for f in METADATA_FILES if f.lower() in present or f.split("/")[0] + "/" in present), "")

@@ -64,33 +64,13 @@ from pulse.core.settings import Settings
 from pulse.core.sources import Publisher, Source
 from pulse.core.vocabulary import gitlab_group_problem
 from pulse.harvesters.fetch import USER_AGENT, check_url, shown_url
+from pulse.harvesters.signals import TEST_DIRS, TEST_OR_CI_FILES
 
 log = logging.getLogger(__name__)
 
 DEFAULT_URL = "https://gitlab.com"
 PER_PAGE = 100
 README_MAX_BYTES = 1_000_000  # as for GitHub: a bigger README is skipped, not read
-# Root entries that show tests or CI (the same signals as the GitHub harvester reads).
-_TEST_DIRS = {"test", "tests", "spec", "specs", "__tests__", "testing", "cypress", "e2e", ".circleci"}
-_TEST_OR_CI_FILES = {
-    "pytest.ini",
-    "tox.ini",
-    "phpunit.xml",
-    "phpunit.xml.dist",
-    "jest.config.js",
-    "jest.config.ts",
-    "karma.conf.js",
-    "vitest.config.ts",
-    "playwright.config.ts",
-    ".travis.yml",
-    ".gitlab-ci.yml",
-    "azure-pipelines.yml",
-    "bitbucket-pipelines.yml",
-    "jenkinsfile",
-    ".rspec",
-    "codecov.yml",
-    ".codecov.yml",
-}
 _README_ORDER = ("readme.md", "readme.markdown", "readme.rst", "readme.txt", "readme")
 # GitLab names a detected licence by its Licensee key, which is the SPDX id in lower case.
 _SPDX_IDS = (
@@ -280,7 +260,7 @@ class GitLabHarvester:
                 )  # fmt: skip
             names = {(str(e.get("name", "")).lower(), str(e.get("type", ""))) for e in entries}
             contributing = any(n.startswith("contributing") and t == "blob" for n, t in names)
-            tests = any((t == "tree" and n in _TEST_DIRS) or (t == "blob" and n in _TEST_OR_CI_FILES) for n, t in names)
+            tests = any((t == "tree" and n in TEST_DIRS) or (t == "blob" and n in TEST_OR_CI_FILES) for n, t in names)
             readme, readme_sha = self._readme(lazy, branch, entries, name)
             metadata_file, metadata, metadata_problem = self._metadata(lazy, branch, entries, name)
         except GitlabError as exc:
