@@ -114,10 +114,13 @@ def harvest(sources_path: Path, only: tuple[str, ...], data_dir: Path | None) ->
         else:
             click.echo(f"FAILED      {entry.target}: {entry.error} (its previously indexed repos are kept)")
     failed = len(report.failed)
+    kinds = ", ".join(f"{kind} {n['items']} items from {n['sources']}" for kind, n in report.by_kind.items())
     click.echo(
         f"Harvested {total_sources - failed} of {total_sources} sources with {report.requests} requests; "
         f"index at {settings.index_dir}"
     )
+    if kinds:
+        click.echo(f"By kind: {kinds}")
     if report.stopped_early:
         sys.exit(EXIT_RATE_LIMITED)
     sys.exit(EXIT_SOURCES_FAILED if failed else EXIT_OK)

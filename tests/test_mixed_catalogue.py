@@ -5,6 +5,7 @@ resource-type facets; a second harvest with nothing changed costs only list page
 
 from __future__ import annotations
 
+import json
 import threading
 from collections.abc import Iterator
 from pathlib import Path
@@ -65,6 +66,12 @@ def test_four_kinds_of_source_make_one_catalogue(github: FakeGitHub, files: File
         first = pulse_cli("harvest", *data, env=env)
         assert first.returncode == 0, first.stdout + first.stderr
         assert "Harvested 5 of 5 sources" in first.stdout
+        assert (
+            "By kind: github 2 items from 1, gitlab 8 items from 1, code_json 15 items from 1, resources 79"
+            in first.stdout
+        )
+        report = json.loads((tmp_path / "data" / "reports" / "harvest-latest.json").read_text())
+        assert report["by_kind"]["resources"] == {"sources": 2, "failed": 0, "items": 79}
 
         github.reset_counts(), gitlab.reset_counts()
         files.hits.clear()

@@ -78,12 +78,24 @@ class HarvestReport:
     def requests(self) -> int:
         return sum(s.requests for s in self.sources)
 
+    @property
+    def by_kind(self) -> dict[str, dict[str, int]]:
+        """Per source kind (github, gitlab, code_json, resources): sources, failed sources, items seen."""
+        counts: dict[str, dict[str, int]] = {}
+        for entry in self.sources:
+            kind = counts.setdefault(entry.source.split(":", 1)[0], {"sources": 0, "failed": 0, "items": 0})
+            kind["sources"] += 1
+            kind["failed"] += entry.status != HarvestStatus.OK
+            kind["items"] += entry.seen
+        return counts
+
     def to_dict(self) -> dict[str, Any]:
         return {
             "started_at": self.started_at,
             "finished_at": self.finished_at,
             "stopped_early": self.stopped_early,
             "requests": self.requests,
+            "by_kind": self.by_kind,
             "sources": [asdict(s) for s in self.sources],
             "state_recovered": self.state_recovered.to_dict() if self.state_recovered else None,
         }
