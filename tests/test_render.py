@@ -22,3 +22,13 @@ def test_unknown_branch_uses_head_and_hostile_markup_stays_inert() -> None:
     html = render_readme("[x](javascript:alert(1)) <script>alert(1)</script> [y](a.md)", "o", "n")
     assert 'href="javascript' not in html and "<script>" not in html
     assert 'href="https://github.com/o/n/blob/HEAD/a.md"' in html
+
+
+def test_descriptions_show_as_plain_text_not_markdown() -> None:
+    from pulse.core.text import plain_line
+
+    assert plain_line("Find your [nearest site](https://example.gov.uk/sites) for **recycling**") == (
+        "Find your nearest site for recycling"
+    )
+    assert plain_line("Uses `govuk-frontend` ![build](https://ci/badge.svg)") == "Uses govuk-frontend build"
+    assert plain_line("No markdown here: 3 < 4") == "No markdown here: 3 < 4"  # untouched, escaped when shown

@@ -54,6 +54,23 @@ def _inline_text(child: Token) -> str:
     return " "  # breaks, images (badges), HTML: a space keeps words apart
 
 
+def plain_line(text: str) -> str:
+    """A one-line markdown text (a description) as people read it: `[text](url)` shows as its text,
+    `**bold**` and `code` lose their marks; for lists and pages, which must not show raw markdown."""
+    if not any(mark in text for mark in "[*_`<!"):
+        return text  # nothing to render: most descriptions
+    words: list[str] = []
+    for token in _md.parseInline(text):
+        for child in token.children or []:
+            if child.type in ("text", "code_inline"):
+                words.append(child.content)
+            elif child.type == "image":
+                words.append(child.content)  # its alt text
+            elif child.type in ("softbreak", "hardbreak"):
+                words.append(" ")
+    return _SPACES.sub(" ", _TAGS.sub(" ", "".join(words))).strip()
+
+
 def headings(markdown: str) -> list[str]:
     """The text of every heading (ATX `#` and setext underlines), from markdown-it's tokens.
 

@@ -33,6 +33,7 @@ from starlette.responses import Response
 
 from pulse.core.query import SearchRequest
 from pulse.core.record import Repo, web_url
+from pulse.core.text import plain_line
 from pulse.index import IndexStore, iter_pages, pinned
 from pulse.web.templating import public_base_url
 
@@ -121,7 +122,7 @@ def build_feed(records: list[Repo], *, base_url: str, search: SearchRequest) -> 
         _sub(author, "name", repo.publisher or repo.owner)
         for topic in repo.topics:
             _sub(entry, "category", term=topic)
-        details = [repo.description or "No description."]
+        details = [plain_line(repo.description) or "No description."]
         facts = [f for f in (repo.language, repo.licence and f"licence {repo.licence}") if f]
         if facts:
             details.append(f"({', '.join(facts)})")

@@ -17,6 +17,7 @@ from starlette.responses import HTMLResponse
 
 from pulse.core.record import web_url
 from pulse.core.resources import shipped_dir
+from pulse.core.text import plain_line
 from pulse.core.vocabulary import (
     FILTER_SPECS,
     FILTERS,
@@ -74,6 +75,7 @@ def long_date(iso: str) -> str:
 
 
 env.filters["long_date"] = long_date
+env.filters["plain"] = plain_line  # descriptions: never raw markdown in a page
 env.globals.update(
     RESOURCE_TYPE_LABELS={t.value: t.label for t in RESOURCE_TYPE_TERMS},
     METADATA_LABELS={
