@@ -33,7 +33,6 @@ from starlette.responses import Response
 
 from pulse.core.query import SearchRequest
 from pulse.core.record import Repo, web_url
-from pulse.core.text import plain_line
 from pulse.index import IndexStore, iter_pages, pinned
 from pulse.web.templating import public_base_url
 
@@ -122,7 +121,7 @@ def build_feed(records: list[Repo], *, base_url: str, search: SearchRequest) -> 
         _sub(author, "name", repo.publisher or repo.owner)
         for topic in repo.topics:
             _sub(entry, "category", term=topic)
-        details = [plain_line(repo.description) or "No description."]
+        details = [repo.description or "No description."]  # the text as published: a text feed escapes it
         facts = [f for f in (repo.language, repo.licence and f"licence {repo.licence}") if f]
         if facts:
             details.append(f"({', '.join(facts)})")
