@@ -291,8 +291,8 @@ def test_json_download_is_the_records_unaltered(tmp_path: Path) -> None:
 def test_whole_catalogue_downloads_have_every_repo(demo_server: LiveServer) -> None:
     csv_rows = read_csv(demo_server.get("/downloads/search.csv"))
     json_rows = demo_server.get("/downloads/search.json").json()
-    assert len(csv_rows) == len(json_rows) == 319
-    assert len({r["key"] for r in csv_rows}) == 319
+    assert len(csv_rows) == len(json_rows) == 913
+    assert len({r["key"] for r in csv_rows}) == 913
     assert [r["full_name"] for r in csv_rows] == [r["full_name"] for r in json_rows]
     assert all("readme" not in r and "snippet" not in r for r in json_rows)
 
@@ -328,7 +328,7 @@ def test_search_downloads_match_the_api(demo_server: LiveServer, params: list[tu
 
 
 def test_downloads_page_through_every_match_in_chunks(demo_server: LiveServer, monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr(downloads, "CHUNK", 7)  # 46 search() calls for the demo's 319
+    monkeypatch.setattr(downloads, "CHUNK", 7)  # 131 search() calls for the demo's 913
     monkeypatch.setattr(downloads, "FLUSH_BYTES", 100)  # and many small response chunks
     _, everything = api_pages(demo_server, [("sort", "stars")])
     with httpx.stream(
@@ -350,7 +350,7 @@ def test_word_search_downloads_stop_at_the_result_window(
     monkeypatch.setattr(downloads, "MAX_RESULT_WINDOW", 5)
     monkeypatch.setattr(downloads, "CHUNK", 3)
     assert len(demo_server.get("/downloads/search.json", params={"q": "council OR data"}).json()) == 5
-    assert len(demo_server.get("/downloads/search.json", params={"sort": "stars"}).json()) == 319  # no words: all
+    assert len(demo_server.get("/downloads/search.json", params={"sort": "stars"}).json()) == 913  # no words: all
 
 
 def test_a_client_that_leaves_early_does_not_stop_the_service(
@@ -361,7 +361,7 @@ def test_a_client_that_leaves_early_does_not_stop_the_service(
     for _ in range(downloads.MAX_DOWNLOADS + 2):  # more than the reader threads
         with httpx.stream("GET", demo_server.url + "/downloads/search.csv") as response:
             next(response.iter_raw())
-    assert len(read_csv(demo_server.get("/downloads/search.csv"))) == 319
+    assert len(read_csv(demo_server.get("/downloads/search.csv"))) == 913
 
 
 def test_download_filenames_and_bad_parameters(demo_server: LiveServer) -> None:

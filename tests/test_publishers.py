@@ -17,9 +17,9 @@ def test_demo_publishers_are_listed(demo_server: LiveServer) -> None:
     names = {p["name"]: p for p in body["publishers"]}
     assert body["total"] == len(names) > 20
     essex = names["Essex County Council"]
-    assert essex["type"] == "local-government" and essex["repos"] == 3 + 24  # its repositories and its manual
+    assert essex["type"] == "local-government" and essex["repos"] == 11 + 24  # its repositories and its manual
     assert essex["sources"][0]["status"] == "demo"
-    assert sum(p["repos"] for p in body["publishers"]) == 319
+    assert sum(p["repos"] for p in body["publishers"]) == 913
     assert demo_server.get("/api/publishers/ESSEXCOUNTYCOUNCIL").json()["name"] == "Essex County Council"
     page = demo_server.get("/publishers/essexcountycouncil")
     assert page.status_code == 200 and "essexcountycouncil/" in page.text

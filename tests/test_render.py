@@ -32,3 +32,4 @@ def test_descriptions_show_as_plain_text_not_markdown() -> None:
     )
     assert plain_line("Uses `govuk-frontend` ![build](https://ci/badge.svg)") == "Uses govuk-frontend build"
     assert plain_line("No markdown here: 3 < 4") == "No markdown here: 3 < 4"  # untouched, escaped when shown
+    assert plain_line("[x](y) &lt;b&gt; <b>") == "x &lt;b&gt; <b>"  # typed text stays literal: escaped when shown

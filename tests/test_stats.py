@@ -55,11 +55,11 @@ def tables_of(html: str) -> list[dict]:
 def test_demo_stats_match_the_search_facets(demo_server: LiveServer) -> None:
     stats = demo_server.get("/api/stats").json()
     facets = demo_server.get("/api/search").json()["facets"]
-    assert stats["total"] == 319 and stats["demo"] is True
+    assert stats["total"] == 913 and stats["demo"] is True
     assert stats["by_publisher_type"] == facets["publisher_type"]
     assert stats["by_language"] == facets["language"]
     assert stats["by_licence"] == facets["licence"]
-    assert sum(f["count"] for f in stats["by_publisher_type"]) == 319
+    assert sum(f["count"] for f in stats["by_publisher_type"]) == 913
     assert stats["history"] == []
     assert stats["new_this_week"]["count"] == 0  # the demo has no dates
 
@@ -68,7 +68,7 @@ def test_demo_stats_page_is_accessible_tables_and_says_there_is_no_history(demo_
     page = demo_server.get("/stats")
     assert page.status_code == 200
     text = re.sub(r"\s+", " ", page.text)
-    assert "No harvest has run on this catalogue yet" in text and "only the current size: 319 items" in text
+    assert "No harvest has run on this catalogue yet" in text and "only the current size: 913 items" in text
     assert "The demo catalogue has no creation dates" in text
     tables = tables_of(page.text)
     assert [t["caption"] for t in tables] == ["By publisher type", "By language", "By licence"]

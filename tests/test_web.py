@@ -24,7 +24,7 @@ RESULT_KEYS = {
 def test_home_shows_the_catalogue_and_says_it_is_the_demo(demo_server: LiveServer) -> None:
     page = demo_server.get("/")
     assert page.status_code == 200
-    assert "Search 120 repositories and 199 open resources" in page.text
+    assert "Search 714 repositories and 199 open resources" in page.text
     assert "Demo catalogue." in page.text
 
 
@@ -172,7 +172,7 @@ def test_unknown_repo_and_page_are_404s(demo_server: LiveServer) -> None:
 
 
 def test_healthz_counts_documents(demo_server: LiveServer) -> None:
-    assert demo_server.get("/healthz").json() == {"status": "ok", "documents": 319, "demo": True}
+    assert demo_server.get("/healthz").json() == {"status": "ok", "documents": 913, "demo": True}
 
 
 def test_detail_page_explains_the_readiness_score(demo_server: LiveServer) -> None:

@@ -16,6 +16,8 @@ from markdown_it.token import Token
 EXCERPT_CHARS = 2_000
 
 _md = MarkdownIt("commonmark", {"html": False}).enable("table")
+# One-line texts keep what was typed apart from markdown's own marks: no entity decoding, no HTML.
+_inline = MarkdownIt("commonmark", {"html": False}).disable(["entity", "html_inline", "autolink"])
 _SPACES = re.compile(r"[ \t\r\f\v]+")
 _BLANKS = re.compile(r"\n{2,}")
 _TAGS = re.compile(r"<[^>]{0,500}>")
@@ -57,10 +59,10 @@ def _inline_text(child: Token) -> str:
 def plain_line(text: str) -> str:
     """A one-line markdown text (a description) as people read it: `[text](url)` shows as its text,
     `**bold**` and `code` lose their marks; for lists and pages, which must not show raw markdown."""
-    if not any(mark in text for mark in "[*_`<!"):
+    if not any(mark in text for mark in "[*_`!"):
         return text  # nothing to render: most descriptions
     words: list[str] = []
-    for token in _md.parseInline(text):
+    for token in _inline.parseInline(text):
         for child in token.children or []:
             if child.type in ("text", "code_inline"):
                 words.append(child.content)
@@ -68,7 +70,7 @@ def plain_line(text: str) -> str:
                 words.append(child.content)  # its alt text
             elif child.type in ("softbreak", "hardbreak"):
                 words.append(" ")
-    return _SPACES.sub(" ", _TAGS.sub(" ", "".join(words))).strip()
+    return _SPACES.sub(" ", "".join(words)).strip()
 
 
 def headings(markdown: str) -> list[str]:
