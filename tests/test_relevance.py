@@ -17,6 +17,7 @@ def corpus_120():  # type: ignore[no-untyped-def]
 
     return load_records("120")
 
+
 @pytest.fixture(scope="module")
 def engines(corpus_120) -> Iterator[Engines]:  # type: ignore[no-untyped-def]
     engines = Engines(corpus_120)
