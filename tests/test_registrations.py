@@ -358,3 +358,11 @@ def test_an_approved_registration_is_harvested_at_once_and_stays_in_later_harves
     assert nightly.returncode == 0, nightly.stderr + nightly.stdout
     assert "Harvested 2 of 2 sources" in nightly.stdout
     assert pulse_cli("registrations", "approve", "no-such-id", *dirs, env=env).returncode == 2
+
+
+def test_registration_ids_never_look_like_command_line_options(monkeypatch: pytest.MonkeyPatch) -> None:
+    from pulse.jobs import registrations
+
+    drawn = iter(["-02RmT8Gw5I25Z5puJ0", "_x9RmT8Gw5I25Z5puJ0", "a9RmT8Gw5I25Z5puJ0"])
+    monkeypatch.setattr(registrations.secrets, "token_urlsafe", lambda n: next(drawn))
+    assert registrations.new_registration_id() == "a9RmT8Gw5I25Z5puJ0"  # "-…" would be read as an option

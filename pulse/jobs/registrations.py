@@ -184,7 +184,7 @@ class RegistrationStore:
             if existing is not None:
                 db.execute("COMMIT")
                 return _registration(existing), False
-            new_id = secrets.token_urlsafe(18)  # unguessable: the status page's only key
+            new_id = new_registration_id()
             db.execute(
                 "INSERT INTO registrations VALUES (?, ?, ?, ?, ?, ?, ?, ?, '', ?, ?)",
                 (
@@ -393,6 +393,15 @@ class RegistrationStore:
     def pending_jobs(self) -> int:
         with self._connect() as db:
             return int(db.execute("SELECT count(*) FROM jobs WHERE state != 'done'").fetchone()[0])
+
+
+def new_registration_id() -> str:
+    """An unguessable id (144 random bits; the status page's only key) that never starts with "-",
+    so `pulse registrations approve ID` cannot read it as an option."""
+    while True:
+        candidate = secrets.token_urlsafe(18)
+        if candidate[0].isalnum():
+            return candidate
 
 
 def _registration(row: sqlite3.Row) -> Registration:
