@@ -121,11 +121,12 @@ class IndexStore:
         stored = self.searcher().document(locator=f"{host}/{path}".lower())
         return to_record(stored, with_readme=with_readme) if stored else None
 
-    def records_of_source(self, source: str) -> dict[str, Repo]:
-        """Every record of one source by key (Repo.key), with READMEs: the last good harvest."""
+    def records_of_source(self, source: str, *, with_readme: bool = True) -> dict[str, Repo]:
+        """Every record of one source by key (Repo.key): the last good harvest (a harvest needs the
+        READMEs; a page listing records does not, and skips decoding them)."""
         searcher = self.searcher()
         records = (
-            to_record(searcher.stored_fields(n), with_readme=True)
+            to_record(searcher.stored_fields(n), with_readme=with_readme)
             for n in searcher.docs_for_query(Term("source", source))
         )
         return {r.key: r for r in records}

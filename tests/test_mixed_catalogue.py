@@ -6,30 +6,16 @@ resource-type facets; a second harvest with nothing changed costs only list page
 from __future__ import annotations
 
 import json
-import threading
-from collections.abc import Iterator
 from pathlib import Path
-
-import pytest
 
 from tests.conftest import LiveServer, github_env
 from tests.fake_github import FakeGitHub
 from tests.fake_gitlab import FakeGitLab, build_nhsbsa_world
-from tests.test_listed_sources import DESIGN, INVENTORY, TEMPLATES, Files
+from tests.test_listed_sources import DESIGN, INVENTORY, TEMPLATES, Files, files  # noqa: F401 - the fixture
 from tests.test_registrations import pulse_cli
 
 
-@pytest.fixture
-def files() -> Iterator[Files]:
-    server = Files()
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    yield server
-    server.shutdown()
-    server.server_close()
-
-
-def test_four_kinds_of_source_make_one_catalogue(github: FakeGitHub, files: Files, tmp_path: Path) -> None:
+def test_four_kinds_of_source_make_one_catalogue(github: FakeGitHub, files: Files, tmp_path: Path) -> None:  # noqa: F811
     readme = "# Accessibility statement template\n\nCopy and fill in for your council website."
     github.add_repo("Dorset-Council-UK", "accessibility-statement-template", is_template=True,
                     description="A template accessibility statement for council websites", readme=readme)  # fmt: skip

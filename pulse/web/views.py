@@ -103,7 +103,10 @@ def publisher_page(request: Request) -> HTMLResponse:
     story = state.registrations.story(login)
     # Metadata files its repositories carry but Pulse could not use, with why (for the publisher to fix).
     bad_metadata = [
-        r for s in publisher.sources for r in state.store.records_of_source(s.source).values() if r.metadata_problem
+        r
+        for s in publisher.sources
+        for r in state.store.records_of_source(s.source, with_readme=False).values()
+        if r.metadata_problem
     ]
     return render(
         request, "publisher.html", publisher=publisher, page=page, search=search, unlicensed=unlicensed, story=story,
